@@ -1,0 +1,26 @@
+"""Where each work came from, kept so nothing a source said is ever lost."""
+
+from django.db import models
+
+from fanarchive.works.models import Work
+
+
+class Provenance(models.Model):
+    """One import that created or changed a work: the file, its hash, the importer,
+    and every header field exactly as the source wrote it."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="provenance")
+    source_path = models.TextField(db_index=True, help_text="Absolute path of the file read.")
+    file_name = models.TextField()
+    content_hash = models.CharField(max_length=64, db_index=True, help_text="SHA-256 of the file.")
+    importer = models.CharField(max_length=50)
+    importer_version = models.CharField(max_length=20)
+    fields = models.JSONField(default=list, help_text="[[key, value], ...] as written.")
+    imported = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-imported", "-id"]
+        verbose_name_plural = "provenance"
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.importer} {self.importer_version})"

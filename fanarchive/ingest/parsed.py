@@ -1,0 +1,71 @@
+"""The neutral parsed-work structure every importer yields and the one writer reads.
+
+Framework-free on purpose: importers are plain functions from a byte stream to
+ParsedWork objects, testable without a database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+class ParseError(Exception):
+    """A file that cannot be imported. The message says why, in words a reader can act on;
+    the caller adds the file name."""
+
+
+@dataclass
+class ParsedChapter:
+    body: str
+    """HTML fragment. The writer sanitises it and numbers its paragraphs."""
+    title: str = ""
+    summary: str = ""
+    notes: str = ""
+    end_notes: str = ""
+    published: date | None = None
+
+
+@dataclass
+class ParsedSeries:
+    title: str
+    position: int | None = None
+
+
+@dataclass
+class ParsedWork:
+    title: str
+    chapters: list[ParsedChapter]
+    importer: str
+    importer_version: str
+    source_file: str = ""
+    """Path of the file (or archive member) the work came from."""
+    content_hash: str = ""
+    """SHA-256 hex of the bytes this work was read from."""
+    creators: list[str] = field(default_factory=list)
+    rating: str | None = None
+    """An AO3 rating name; None means the source gave none (stored as Not Rated)."""
+    warnings: list[str] = field(default_factory=list)
+    """AO3 archive warnings only; other warnings belong in freeforms."""
+    categories: list[str] = field(default_factory=list)
+    fandoms: list[str] = field(default_factory=list)
+    relationships: list[str] = field(default_factory=list)
+    characters: list[str] = field(default_factory=list)
+    freeforms: list[str] = field(default_factory=list)
+    summary: str = ""
+    notes: str = ""
+    end_notes: str = ""
+    """HTML fragments, sanitised by the writer."""
+    language: str = ""
+    series: list[ParsedSeries] = field(default_factory=list)
+    complete: bool | None = None
+    expected_chapters: int | None = None
+    published: date | None = None
+    updated: date | None = None
+    source_url: str = ""
+    hits: int | None = None
+    kudos: int | None = None
+    bookmarks: int | None = None
+    comments: int | None = None
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    """Every header field as the source wrote it, including those with no home in the model."""
