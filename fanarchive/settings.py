@@ -50,6 +50,8 @@ SITE_NAME = os.environ.get("FANARCHIVE_SITE_NAME", "fanarchive")
 # Ask search engines to stay away: robots.txt, a meta tag and an X-Robots-Tag header.
 NOINDEX = env_flag("FANARCHIVE_NOINDEX")
 WORKS_PER_PAGE = int(os.environ.get("FANARCHIVE_WORKS_PER_PAGE", "20"))
+# Language code given to imported works whose source names none.
+DEFAULT_WORK_LANGUAGE = os.environ.get("FANARCHIVE_DEFAULT_LANGUAGE", "en")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -57,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before WhiteNoise's runserver, so ours (which announces the archive) wins.
+    "fanarchive.core",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_tasks_db",

@@ -1,0 +1,49 @@
+# fanarchive: `make run` to try it, `make test` to check it.
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+# The newest Python >= 3.12 that actually runs (a pyenv shim may exist but refuse).
+PYTHON ?= $(shell for p in python3.13 python3.12 \
+	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 \
+	         $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 2>/dev/null); do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
+
+.PHONY: run test test-sqlite test-postgres lint bench clean
+
+$(BIN)/fanarchive: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "fanarchive needs Python 3.12 or newer (python3.13 or python3.12)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	@touch $@
+
+run: $(BIN)/fanarchive
+	$(BIN)/fanarchive migrate --no-input
+	$(BIN)/fanarchive import demo/
+	$(BIN)/fanarchive runserver $(HOST)
+
+test: test-sqlite test-postgres lint
+
+test-sqlite: $(BIN)/fanarchive
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+# Runs the suite against PostgreSQL. Without a server it skips, loudly; under CI
+# (CI=true) a skipped PostgreSQL run is a failure.
+test-postgres: $(BIN)/fanarchive
+	@if $(BIN)/python -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$(TEST_DATABASE_URL)" 2>/dev/null; then \
+		DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest $(PYTEST_ARGS); \
+	elif [ -n "$$CI" ]; then \
+		echo "FAILED: PostgreSQL run could not happen: no server at $(TEST_DATABASE_URL)"; exit 1; \
+	else \
+		echo "SKIPPED: PostgreSQL run: no server at $(TEST_DATABASE_URL) (set TEST_DATABASE_URL)"; \
+	fi
+
+lint: $(BIN)/fanarchive
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

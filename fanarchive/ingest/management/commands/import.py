@@ -1,0 +1,52 @@
+import json
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from fanarchive.core.archive import ensure_archive
+from fanarchive.ingest.run import Outcome, import_paths
+
+
+class Command(BaseCommand):
+    help = "Import stories from files and directories (searched recursively)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+        parser.add_argument(
+            "--json", action="store_true", help="print one JSON object per work on stdout"
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="apply a copy that looks older than the stored one"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        missing = [str(path) for path in options["paths"] if not path.exists()]
+        if missing:
+            # Exit code 2: bad usage, nothing was read.
+            raise CommandError(f"no such file or directory: {', '.join(missing)}", returncode=2)
+        ensure_archive(self.stderr)
+
+        counts: Counter[str] = Counter()
+        started = time.monotonic()
+        for outcome in import_paths(options["paths"], force=options["force"]):
+            counts[outcome.status] += 1
+            self.stderr.write(describe(outcome))
+            if options["json"]:
+                self.stdout.write(json.dumps(outcome.as_dict(), ensure_ascii=False))
+        elapsed = time.monotonic() - started
+        summary = ", ".join(
+            f"{counts[status]} {status}" for status in ("imported", "updated", "unchanged", "failed")
+        )
+        self.stderr.write(f"{summary} in {elapsed:.1f}s")
+        if counts["failed"]:
+            raise SystemExit(1)
+
+
+def describe(outcome: Outcome) -> str:
+    if outcome.work is None:
+        return f"failed     {outcome.file}: {outcome.error}"
+    line = f"{outcome.status:<10} #{outcome.work.pk} {outcome.work.title!r} <- {outcome.file}"
+    return f"{line} ({outcome.note})" if outcome.note else line

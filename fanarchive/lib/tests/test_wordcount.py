@@ -1,0 +1,34 @@
+import pytest
+
+from fanarchive.lib.wordcount import count_html_words, count_words
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("", 0),
+        ("The library was quiet.", 4),
+        ("one-word", 1),
+        ("one's", 1),
+        ("one\u2019s and one\u2018s", 3),
+        ("one--two", 2),
+        ("one \u2014 two", 2),
+        ("Wait\u2026 what?", 2),
+        ("caf\u00e9 na\u00efve", 2),
+        ("\u65e5\u672c\u8a9e", 3),
+        ("\u3072\u3089\u304c\u306a", 4),
+        ("\u0e20\u0e32\u0e29\u0e32", 4),
+        ("Giles \u65e5\u672c", 3),
+        ("1,234 words", 3),
+    ],
+)
+def test_it_counts_words_as_ao3_does(text, words):
+    assert count_words(text) == words
+
+
+def test_it_counts_each_html_text_node_on_its_own():
+    assert count_html_words("<p>Hello &amp; <i>good</i>bye</p><p>again</p>") == 4
+
+
+def test_it_ignores_markup():
+    assert count_html_words('<p id="p1" title="many words here">Two words</p><hr>') == 2
