@@ -8,5 +8,6 @@ urlpatterns = [
     path("robots.txt", works_views.robots_txt, name="robots_txt"),
     path("", include("fanarchive.works.urls")),
     path("tags/", include("fanarchive.tags.urls")),
+    path("accounts/", include("fanarchive.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

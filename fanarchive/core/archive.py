@@ -16,7 +16,8 @@ def describe_location() -> str:
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3"):
         return f"data directory {settings.DATA_DIR}"
-    return f"data directory {settings.DATA_DIR}, database {database['NAME']} on {database['ENGINE'].rsplit('.', 1)[-1]}"
+    vendor = database["ENGINE"].rsplit(".", 1)[-1]
+    return f"data directory {settings.DATA_DIR}, database {database['NAME']} on {vendor}"
 
 
 def is_empty_database() -> bool:

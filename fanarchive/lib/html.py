@@ -84,6 +84,9 @@ def html_to_text(html: str) -> str:
 def looks_like_html(text: str) -> bool:
     """True when a body uses the tags stories are written with, not just a stray '<'."""
     return bool(
-        re.search(r"</?(p|br|i|b|em|strong|u|div|span|blockquote|hr|center|font)(\s[^>]*)?/?>",
-                  text, re.IGNORECASE)
+        re.search(
+            r"</?(p|br|i|b|em|strong|u|s|div|span|blockquote|hr|center|font|h[1-6]|a|img|sup|sub)(\s[^>]*)?/?>",
+            text,
+            re.IGNORECASE,
+        )
     )

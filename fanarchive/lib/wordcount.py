@@ -1,8 +1,7 @@
 """Word counts as AO3 counts them (otwarchive lib/word_counter.rb)."""
 
-import re
-
 import html as html_module
+import re
 
 # Han, Hiragana, Katakana and Thai characters count one word each, as on AO3.
 _EACH_CHAR_A_WORD = (

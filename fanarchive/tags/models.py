@@ -25,7 +25,8 @@ TEEN = "Teen And Up Audiences"
 MATURE = "Mature"
 EXPLICIT = "Explicit"
 RATINGS = [NOT_RATED, GENERAL, TEEN, MATURE, EXPLICIT]
-ADULT_RATINGS = {NOT_RATED, MATURE, EXPLICIT}
+# Readers see the text of works with these ratings without agreeing to adult content.
+SAFE_RATINGS = frozenset({GENERAL, TEEN})
 
 CHOSE_NOT_TO_WARN = "Creator Chose Not To Use Archive Warnings"
 NO_WARNINGS = "No Archive Warnings Apply"
@@ -98,6 +99,11 @@ class Tag(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("tags:detail", args=[self.type, self.name])
+
+    @property
+    def filter_value(self) -> str:
+        """How the works index's `tag` parameter names this tag: "type:name"."""
+        return f"{self.type}:{self.name}"
 
     @property
     def type_label(self) -> str:

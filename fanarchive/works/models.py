@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.conf.locale import LANG_INFO
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 
-from fanarchive.tags.models import ADULT_RATINGS, DISPLAY_ORDER, NOT_RATED, Tag, TagType
+from fanarchive.tags.models import DISPLAY_ORDER, NOT_RATED, SAFE_RATINGS, Tag, TagType
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+# A language code such as "en", "pt-BR" or "zh-Hans", as a `lang` attribute takes it.
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
 class Creator(models.Model):
@@ -48,7 +54,15 @@ class WorkQuerySet(models.QuerySet["Work"]):
         return visible
 
     def tagged(self, tag: Tag) -> WorkQuerySet:
-        return self.filter(tags__in=tag.filter_tag_ids()).distinct()
+        # A subquery, not a join: no DISTINCT over every column of every work.
+        return self.filter(
+            pk__in=WorkTag.objects.filter(tag__in=tag.filter_tag_ids()).values("work")
+        )
+
+    def login_would_show(self) -> WorkQuerySet:
+        """Works a logged-in reader may open and an anonymous one may not: posted, not
+        hidden, restricted."""
+        return self.filter(posted=True, hidden_by_admin=False, restricted=True)
 
 
 class Work(models.Model):
@@ -94,7 +108,9 @@ class Work(models.Model):
         grouped: dict[str, list[Tag]] = defaultdict(list)
         for tag in self.tags.all():
             grouped[tag.type].append(tag)
-        return {tag_type: sorted(grouped[tag_type], key=lambda t: t.name) for tag_type in DISPLAY_ORDER}
+        return {
+            tag_type: sorted(grouped[tag_type], key=lambda t: t.name) for tag_type in DISPLAY_ORDER
+        }
 
     @property
     def rating(self) -> str:
@@ -103,12 +119,28 @@ class Work(models.Model):
 
     @property
     def is_adult(self) -> bool:
-        return self.rating in ADULT_RATINGS
+        """Whether a reader must consent before seeing the text. Errs towards the gate:
+        no rating, a rating that is not a safe one, or an adult rating beside a safe
+        one all count as adult."""
+        ratings = [tag.resolved().name for tag in self.tags.all() if tag.type == TagType.RATING]
+        return not ratings or not SAFE_RATINGS.issuperset(ratings)
 
     @property
     def chapter_count_display(self) -> str:
         expected = self.expected_chapters if self.expected_chapters is not None else "?"
         return f"{self.posted_chapters}/{expected}"
+
+    @property
+    def language_name(self) -> str:
+        """The language as a reader reads it ("English", "Français"), else as stored."""
+        info = LANG_INFO.get(self.language.strip().lower(), {})
+        return capfirst(info.get("name_local") or info.get("name") or self.language)
+
+    @property
+    def language_tag(self) -> str:
+        """The language as a BCP 47 tag for a `lang` attribute, or "" when the stored
+        value is not one (a language name, say)."""
+        return self.language.strip() if LANGUAGE_TAG.fullmatch(self.language.strip()) else ""
 
     def creator_names(self) -> list[str]:
         return [link.creator.name for link in self.creator_links.select_related("creator")]
@@ -128,6 +160,9 @@ class WorkCreator(models.Model):
             models.UniqueConstraint(fields=["work", "creator"], name="workcreator_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.creator} on work {self.work_id}"
+
 
 class WorkTag(models.Model):
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="taggings")
@@ -136,6 +171,9 @@ class WorkTag(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["work", "tag"], name="worktag_unique")]
         indexes = [models.Index(fields=["tag", "work"], name="worktag_by_tag")]
+
+    def __str__(self) -> str:
+        return f"{self.tag} on work {self.work_id}"
 
 
 class Chapter(models.Model):
@@ -158,12 +196,14 @@ class Chapter(models.Model):
     def __str__(self) -> str:
         return self.heading
 
-    @property
-    def heading(self) -> str:
-        return f"Chapter {self.position}: {self.title}" if self.title else f"Chapter {self.position}"
-
     def get_absolute_url(self) -> str:
         return reverse("works:chapter", args=[self.work_id, self.position])
+
+    @property
+    def heading(self) -> str:
+        return (
+            f"Chapter {self.position}: {self.title}" if self.title else f"Chapter {self.position}"
+        )
 
 
 class Series(models.Model):
@@ -173,6 +213,7 @@ class Series(models.Model):
 
     class Meta:
         verbose_name_plural = "series"
+        ordering = ["title", "pk"]
 
     def __str__(self) -> str:
         return self.title
@@ -188,9 +229,10 @@ class SeriesWork(models.Model):
 
     class Meta:
         ordering = ["series", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["series", "work"], name="serieswork_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["series", "work"], name="serieswork_unique")]
+
+    def __str__(self) -> str:
+        return f"Part {self.position} of {self.series}"
 
 
 class WorkRevision(models.Model):
@@ -204,9 +246,5 @@ class WorkRevision(models.Model):
     class Meta:
         ordering = ["-created"]
 
-
-def adult_q() -> Q:
-    """Works a reader must consent to before seeing text: Mature, Explicit, Not Rated,
-    or no rating at all."""
-    safe = Tag.objects.filter(type=TagType.RATING).exclude(name__in=ADULT_RATINGS)
-    return ~Q(pk__in=WorkTag.objects.filter(tag__in=safe).values("work"))
+    def __str__(self) -> str:
+        return f"work {self.work_id} before {self.created:%Y-%m-%d %H:%M}"

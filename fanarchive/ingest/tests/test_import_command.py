@@ -92,7 +92,10 @@ def test_it_imports_a_story_and_reports_every_json_key(tmp_path):
 
 @pytest.mark.django_db
 def test_it_keeps_provenance_with_every_header_field(tmp_path):
-    story = write(tmp_path / "ledger.txt", STORY.replace("rating: PG\n", "rating: PG\ndisclaimer: Not mine.\n"))
+    story = write(
+        tmp_path / "ledger.txt",
+        STORY.replace("rating: PG\n", "rating: PG\ndisclaimer: Not mine.\n"),
+    )
     _, [line], _ = run_import(story)
 
     provenance = Provenance.objects.get(work_id=line["work_id"])
@@ -162,18 +165,23 @@ def test_it_updates_changed_metadata(tmp_path):
     _, [second], _ = run_import(story)
 
     assert second["status"] == "updated"
+    assert second["work_id"] == first["work_id"]
     assert second["freeforms"] == ["case fic", "mystery"]
 
 
 @pytest.mark.django_db
 def test_it_keeps_the_stored_copy_when_the_new_one_is_older(tmp_path):
-    two_chapters = STORY.replace(
-        "summary: A ledger turns up with one page too many.\n\n",
-        "summary: A ledger turns up with one page too many.\n\nChapter 1\n\n",
-    ) + "\nChapter 2\n\nThe second page was blank.\n"
+    two_chapters = (
+        STORY.replace(
+            "summary: A ledger turns up with one page too many.\n\n",
+            "summary: A ledger turns up with one page too many.\n\nChapter 1\n\n",
+        )
+        + "\nChapter 2\n\nThe second page was blank.\n"
+    )
     story = write(tmp_path / "ledger.txt", two_chapters)
     _, [first], _ = run_import(story)
     assert first["chapters"] == 2
+    assert first["work_id"] is not None
     write(story, STORY.replace("Holmes read it twice", "Holmes read it once"))
 
     _, [older], _ = run_import(story)

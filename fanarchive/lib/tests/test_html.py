@@ -27,7 +27,9 @@ def test_it_removes_javascript_links():
 
 
 def test_it_keeps_story_formatting():
-    html = "<p><i>Italic</i>, <b>bold</b>, <em>em</em>, <u>u</u><br>next</p><blockquote>q</blockquote>"
+    html = (
+        "<p><i>Italic</i>, <b>bold</b>, <em>em</em>, <u>u</u><br>next</p><blockquote>q</blockquote>"
+    )
     assert sanitize(html) == html
 
 
@@ -41,7 +43,9 @@ def test_it_keeps_the_scene_break_element():
 
 
 def test_it_numbers_paragraphs_from_one_replacing_old_ids():
-    html = number_paragraphs('<p id="p9">a</p><hr><p title="t">b</p><blockquote><p>c</p></blockquote>')
+    html = number_paragraphs(
+        '<p id="p9">a</p><hr><p title="t">b</p><blockquote><p>c</p></blockquote>'
+    )
     assert html == (
         '<p id="p1">a</p><hr><p id="p2" title="t">b</p><blockquote><p id="p3">c</p></blockquote>'
     )

@@ -38,7 +38,8 @@ class Command(BaseCommand):
                 self.stdout.write(json.dumps(outcome.as_dict(), ensure_ascii=False))
         elapsed = time.monotonic() - started
         summary = ", ".join(
-            f"{counts[status]} {status}" for status in ("imported", "updated", "unchanged", "failed")
+            f"{counts[status]} {status}"
+            for status in ("imported", "updated", "unchanged", "failed")
         )
         self.stderr.write(f"{summary} in {elapsed:.1f}s")
         if counts["failed"]:

@@ -1,0 +1,207 @@
+"""Bytes of a story file to text: encodings, mojibake, line endings.
+
+Story files come from twenty years of archives and editors: UTF-8 with and without a
+byte-order mark, UTF-16 from Windows tools, cp1252 and latin-1 from old Western sites,
+KOI8-R or Shift-JIS from elsewhere, and UTF-8 that some tool once read as cp1252 and
+wrote back (``â€™`` for a curly apostrophe). :func:`decode_text` turns all of them into
+clean text, and refuses, with a reason, bytes that are no text at all.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from collections import Counter
+
+import ftfy
+from charset_normalizer import from_bytes
+
+
+class UndecodableText(ValueError):
+    """Bytes that are not a text file. The message says why, without the file name."""
+
+
+# Longest marks first: the UTF-32 LE mark begins with the UTF-16 LE one.
+_BOMS: list[tuple[bytes, str]] = [
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+
+# (magic bytes, offset, what the file looks like). Checked in order: EPUB before ZIP.
+_MAGIC: list[tuple[bytes, int, str]] = [
+    (b"mimetypeapplication/epub+zip", 30, "an EPUB e-book"),
+    (b"PK\x03\x04", 0, "a ZIP archive"),
+    (b"PK\x05\x06", 0, "a ZIP archive"),
+    (b"PK\x07\x08", 0, "a ZIP archive"),
+    (b"%PDF-", 0, "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", 0, "a PNG image"),
+    (b"\xff\xd8\xff", 0, "a JPEG image"),
+    (b"GIF87a", 0, "a GIF image"),
+    (b"GIF89a", 0, "a GIF image"),
+    (b"\x1f\x8b", 0, "a gzip archive"),
+    (b"BZh91AY&SY", 0, "a bzip2 archive"),
+    (b"\xfd7zXZ\x00", 0, "an xz archive"),
+    (b"7z\xbc\xaf\x27\x1c", 0, "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", 0, "a RAR archive"),
+    (b"\x7fELF", 0, "an ELF program"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 0, "an old Microsoft Office document"),
+    (b"BOOKMOBI", 60, "a MOBI e-book"),
+    (b"SQLite format 3\x00", 0, "an SQLite database"),
+]
+
+# Bytes cp1252 leaves undefined; latin-1 reads them as C1 controls.
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+# cp1252, with latin-1 supplying the five bytes cp1252 leaves undefined.
+_CP1252_WITH_LATIN1 = "".join(
+    chr(byte) if byte in _CP1252_UNDEFINED else bytes([byte]).decode("cp1252")
+    for byte in range(256)
+)
+
+# Keeps the typography a writer chose: curly quotes, dashes, ellipses, ligatures and
+# full-width forms are text, not damage. HTML entities are left for the body parser.
+_FIXER = ftfy.TextFixerConfig(
+    unescape_html=False,
+    uncurl_quotes=False,
+    fix_character_width=False,
+    fix_latin_ligatures=False,
+    explain=False,
+)
+
+# Punctuation Western text written in cp1252 or latin-1 actually uses. Other symbols
+# from the 0x80-0xBF range (³, ¹, ¤, ±, ...) are what other code pages look like when
+# misread as cp1252.
+_WESTERN_SYMBOLS = frozenset(
+    "\u2018\u2019\u201c\u201d\u201e"  # curly quotes, low double quote
+    "\u2013\u2014\u2026"  # en and em dash, ellipsis
+    "\u00ab\u00bb\u2039\u203a"  # guillemets
+    "•·°€£¥§©®™¿¡\xa0\u00b4¨¶\u00d7÷"
+)
+
+# Too many characters no text contains (controls, unassigned code points, U+FFFD)
+# means the bytes were not text in the encoding chosen.
+_MAX_UNPRINTABLE_SHARE = 0.05
+_HARMLESS_CONTROLS = frozenset("\t\n\r\f\v\x1a\x1b")
+
+
+def decode_text(data: bytes) -> str:
+    """The text of a story file, with LF line endings and mojibake repaired.
+
+    Raises UndecodableText("empty file" / "binary file (looks like ...)" /
+    "binary file" / "undecodable text").
+    """
+    if not data.strip():
+        raise UndecodableText("empty file")
+    encoding, body = _split_bom(data)
+    if encoding is None:
+        _reject_binary(data)
+    text = _decode(body, encoding)
+    if _unprintable_share(text) > _MAX_UNPRINTABLE_SHARE:
+        raise UndecodableText("undecodable text")
+    text = ftfy.fix_text(text, _FIXER)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise UndecodableText("empty file")
+    return text
+
+
+def _split_bom(data: bytes) -> tuple[str | None, bytes]:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            if encoding == "utf-8-sig":
+                # UTF-8 marked files still go through the usual checks: some editors
+                # add the mark to files that hold cp1252 bytes.
+                return None, data[len(bom) :]
+            return encoding, data
+    return None, data
+
+
+def _reject_binary(data: bytes) -> None:
+    for magic, offset, kind in _MAGIC:
+        if data[offset : offset + len(magic)] == magic:
+            raise UndecodableText(f"binary file (looks like {kind})")
+    if b"\x00" in data:
+        raise UndecodableText("binary file")
+
+
+def _decode(data: bytes, encoding: str | None) -> str:
+    if encoding is not None:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            raise UndecodableText("undecodable text") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _decode_legacy(data)
+
+
+def _decode_legacy(data: bytes) -> str:
+    """Text in a single- or multi-byte legacy encoding.
+
+    charset-normalizer often names cp1250, mac_latin2 or even UTF-16 for a short
+    Western text, so cp1252 wins whenever its reading looks like Western text, and
+    the detector decides only otherwise.
+    """
+    western = _decode_cp1252(data)
+    if _looks_western(western):
+        return western
+    best = from_bytes(data).best()
+    if best is None:
+        raise UndecodableText("undecodable text")
+    return str(best)
+
+
+def _decode_cp1252(data: bytes) -> str:
+    return codecs.charmap_decode(data, "strict", _CP1252_WITH_LATIN1)[0]
+
+
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
+def _looks_western(text: str) -> bool:
+    non_ascii = [char for char in text if ord(char) > 127]
+    if not non_ascii:
+        return True
+    # The bytes cp1252 leaves undefined read as C1 controls here: a stray one is a
+    # slip in a Western file, many are the lead bytes of a multi-byte encoding.
+    undefined = sum(1 for char in non_ascii if ord(char) <= 0x9F)
+    if undefined >= 3 and undefined > 0.05 * len(non_ascii):
+        return False
+    odd_symbols = sum(
+        1
+        for char in non_ascii
+        if not char.isalpha() and char not in _WESTERN_SYMBOLS and ord(char) > 0x9F
+    )
+    if odd_symbols > 0.1 * len(non_ascii):
+        return False
+    # Cyrillic or Greek read as cp1252 gives words made of accented letters only;
+    # Western words carry one accent among plain letters.
+    words = _LETTER_RUN.findall(text)
+    foreign = [w for w in words if len(w) >= 3 and 2 * sum(ord(c) > 127 for c in w) > len(w)]
+    return len(foreign) <= 0.2 * len(words)
+
+
+def _unprintable_share(text: str) -> float:
+    # Counting distinct characters keeps the per-character work in C for long texts.
+    counts = Counter(text)
+    visible = sum(count for char, count in counts.items() if not char.isspace())
+    if not visible:
+        return 0.0
+    bad = sum(count for char, count in counts.items() if _is_unprintable(char))
+    return bad / visible
+
+
+def _is_unprintable(char: str) -> bool:
+    if char == "\ufffd":
+        return True
+    category = unicodedata.category(char)
+    if category == "Cc":
+        # C1 controls are cp1252 punctuation read as latin-1; the mojibake fixer
+        # turns them back, so they count as text.
+        return char not in _HARMLESS_CONTROLS and not 0x80 <= ord(char) <= 0x9F
+    return category in {"Cs", "Cn", "Co"}

@@ -1,0 +1,165 @@
+"""Listings of works: the works index's filters and sorts, pagination, fandom counts.
+
+Plain functions over querysets, so the pages, and later the API, list works alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, OrderBy, Q, QuerySet
+from django.db.models.functions import Coalesce, Lower
+from django.http import QueryDict
+
+from fanarchive.tags.models import NOT_RATED, RATINGS, Tag, TagType
+from fanarchive.works.models import Work, WorkQuerySet, WorkTag
+
+# What a blurb reads; prefetched so a page of blurbs costs a fixed number of queries.
+BLURB_PREFETCH = ("tags", "creator_links__creator", "series_entries__series")
+
+DEFAULT_SORT = "updated"
+SORTS: dict[str, tuple[str, tuple[str | OrderBy, ...]]] = {
+    "updated": ("Date Updated", ("-updated", "-id")),
+    "posted": ("Date Posted", ("-published", "-id")),
+    "words": ("Word Count", ("-word_count", "-id")),
+    "title": ("Title", (Lower("title").asc(), "id")),
+}
+NEWEST_FIRST = SORTS[DEFAULT_SORT][1]
+# Each tag filter is a query and a subquery; a URL may not ask for more than this.
+MAX_TAG_FILTERS = 20
+
+
+@dataclass(frozen=True)
+class WorkFilters:
+    """What the reader asked the works index for.
+
+    `tags` are written `Name` or `type:Name` (type as in TagType's values, e.g.
+    `fandom:Buffy the Vampire Slayer`); a work must have every one of them.
+    `ratings` are AO3 rating names; a work must have one of them. Tags past
+    MAX_TAG_FILTERS are ignored.
+    """
+
+    tags: tuple[str, ...] = ()
+    ratings: tuple[str, ...] = ()
+    sort: str = DEFAULT_SORT
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> WorkFilters:
+        tags = dict.fromkeys(value.strip() for value in query.getlist("tag") if value.strip())
+        asked = set(query.getlist("rating"))
+        sort = query.get("sort", DEFAULT_SORT)
+        return cls(
+            tags=tuple(tags)[:MAX_TAG_FILTERS],
+            ratings=tuple(rating for rating in RATINGS if rating in asked),
+            sort=sort if sort in SORTS else DEFAULT_SORT,
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.tags or self.ratings)
+
+    @property
+    def tag_names(self) -> list[str]:
+        """The tags asked for, without their types: for headings."""
+        return [parse_tag(value)[1] for value in self.tags]
+
+
+def parse_tag(value: str) -> tuple[str | None, str]:
+    """("fandom", "Sherlock") for "fandom:Sherlock"; (None, name) when the part before a
+    colon is no tag type, as in "Star Trek: The Original Series"."""
+    prefix, colon, name = value.partition(":")
+    tag_type = prefix.strip().lower()
+    if colon and tag_type in TagType.values and name.strip():
+        return tag_type, name.strip()
+    return None, value.strip()
+
+
+def tag_ids_for(value: str) -> set[int]:
+    """Ids of every tag a filter value matches: the tags of that name (of that type, if
+    given; names compare case-insensitively), their canonical tags and all synonyms."""
+    tag_type, name = parse_tag(value)
+    tags = Tag.objects.filter(name__iexact=name).select_related("merger")
+    if tag_type:
+        tags = tags.filter(type=tag_type)
+    return {pk for tag in tags for pk in tag.filter_tag_ids()}
+
+
+def rated(ratings: tuple[str, ...]) -> Q:
+    """Works with any of these ratings (or a synonym of one). "Not Rated" also finds
+    works with no rating at all, as `Work.rating` shows them."""
+    rating_tags = Tag.objects.filter(type=TagType.RATING, name__in=ratings)
+    q = Q(
+        pk__in=WorkTag.objects.filter(
+            Q(tag__in=rating_tags) | Q(tag__merger__in=rating_tags)
+        ).values("work_id")
+    )
+    if NOT_RATED in ratings:
+        q |= ~Q(pk__in=WorkTag.objects.filter(tag__type=TagType.RATING).values("work_id"))
+    return q
+
+
+def filter_works(works: WorkQuerySet, filters: WorkFilters) -> WorkQuerySet:
+    """`works` narrowed and ordered as `filters` asks. A tag that does not exist matches
+    no work."""
+    for value in filters.tags:
+        ids = tag_ids_for(value)
+        if not ids:
+            return works.none()
+        works = works.filter(pk__in=WorkTag.objects.filter(tag_id__in=ids).values("work_id"))
+    if filters.ratings:
+        works = works.filter(rated(filters.ratings))
+    return works.order_by(*SORTS[filters.sort][1])
+
+
+def paginate(works: QuerySet[Work], page_number: str | None) -> dict[str, Any]:
+    """Template context for one page of `works`: `page_obj` and `page_range` (page
+    numbers with ellipses). A page past the end shows the last page; one that is not a
+    number shows the first."""
+    paginator = Paginator(works, settings.WORKS_PER_PAGE)
+    page = paginator.get_page(page_number)
+    return {
+        "page_obj": page,
+        "page_range": list(paginator.get_elided_page_range(page.number, on_each_side=2)),
+    }
+
+
+@dataclass(frozen=True)
+class FandomCount:
+    tag: Tag
+    works: int
+
+
+def _fandom_work_counts(works: QuerySet[Work]) -> QuerySet[WorkTag, dict[str, Any]]:
+    """Rows of (fandom_id, works): how many of `works` each fandom has, a synonym's
+    works counted under its canonical fandom."""
+    return (
+        WorkTag.objects.filter(tag__type=TagType.FANDOM, work__in=works.values("pk"))
+        .annotate(fandom_id=Coalesce("tag__merger_id", "tag_id"))
+        .values("fandom_id")
+        .annotate(works=Count("work_id", distinct=True))
+        .order_by()
+    )
+
+
+def _with_tags(rows: QuerySet[WorkTag, dict[str, Any]]) -> list[FandomCount]:
+    counts = {row["fandom_id"]: row["works"] for row in rows}
+    return [FandomCount(tag, counts[pk]) for pk, tag in Tag.objects.in_bulk(counts).items()]
+
+
+def fandom_counts(works: QuerySet[Work]) -> list[FandomCount]:
+    """Each fandom with at least one of `works`, with how many, alphabetically.
+    Synonyms are not listed: their works count under their canonical fandom."""
+    return sorted(_with_tags(_fandom_work_counts(works)), key=_by_name)
+
+
+def top_fandoms(works: QuerySet[Work], limit: int = 10) -> list[FandomCount]:
+    """The `limit` fandoms with the most of `works`, most first."""
+    rows = _fandom_work_counts(works).order_by("-works", "fandom_id")[:limit]
+    return sorted(_with_tags(rows), key=lambda fandom: (-fandom.works, *_by_name(fandom)))
+
+
+def _by_name(fandom: FandomCount) -> tuple[str, int]:
+    return fandom.tag.name.casefold(), fandom.tag.pk

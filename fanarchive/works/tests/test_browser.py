@@ -1,0 +1,119 @@
+"""A real Chromium, driven by Playwright, reading the archive as a visitor does.
+
+Needs Debian's Chromium (`apt-get install -y chromium`); without it these tests skip,
+except under CI (`CI` set), where a skip would hide a broken setup and fails instead.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fanarchive.tags.models import EXPLICIT, GENERAL
+from fanarchive.works.tests.factories import make_work
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    # The live server reads the data from another thread, so it must be committed;
+    # serialized_rollback puts the fixed tags back after the flush.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+STORY = "The stacks creaked as Cordelia turned the last page."
+CHAPTER_TWO = "Morning came grey over the Hyperion's windows."
+
+
+@pytest.fixture
+def browser_page(live_server, monkeypatch) -> Iterator:
+    if not CHROMIUM.exists():
+        message = "Chromium not installed: apt-get install -y chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API keeps an event loop running in this thread; the ORM calls
+    # the tests make around it are still plain synchronous ones.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(10_000)
+            yield page
+        finally:
+            browser.close()
+
+
+def test_a_reader_agrees_to_adult_content_and_reads_on(live_server, browser_page):
+    from playwright.sync_api import expect
+
+    make_work("A Quiet Library", rating=GENERAL, chapters=["<p>The library was quiet.</p>"])
+    explicit = make_work(
+        "Night Shift",
+        rating=EXPLICIT,
+        fandoms=["Angel: the Series"],
+        relationships=["Angel/Cordelia Chase"],
+        summary="<p>After hours at the agency.</p>",
+        chapters=[f"<p>{STORY}</p>", {"body": f"<p>{CHAPTER_TWO}</p>", "title": "Dawn"}],
+    )
+    page = browser_page
+
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Night Shift").click()
+
+    expect(page).to_have_url(live_server.url + explicit.get_absolute_url())
+    expect(page.get_by_text("This work could have adult content.")).to_be_visible()
+    expect(page.get_by_role("link", name="Angel/Cordelia Chase")).to_be_visible()
+    assert STORY not in page.content()
+
+    page.get_by_role("link", name="Yes, Continue").click()
+
+    expect(page.get_by_text(STORY)).to_be_visible()
+    expect(page.get_by_text("This work could have adult content.")).to_have_count(0)
+
+    page.get_by_role("link", name="Next Chapter →").first.click()
+
+    expect(page).to_have_url(f"{live_server.url}{explicit.get_absolute_url()}chapters/2/")
+    expect(page.get_by_text(CHAPTER_TWO)).to_be_visible()
+    expect(page.get_by_role("heading", name="Chapter 2: Dawn")).to_be_visible()
+
+
+def test_story_html_cannot_run_script_in_the_browser(live_server, browser_page):
+    from playwright.sync_api import expect
+
+    work = make_work(
+        "Trap",
+        rating=EXPLICIT,
+        chapters=[
+            "<p>Before the trap.</p>"
+            "<script>window.__pwned = true</script>"
+            '<p><img src=x onerror="window.__pwned=true"></p>'
+            '<p><a href="javascript:window.__pwned=true">Click me</a></p>'
+            "<p>After the trap.</p>"
+        ],
+    )
+    page = browser_page
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    page.goto(f"{live_server.url}{work.get_absolute_url()}?view_adult=true")
+    expect(page.get_by_text("After the trap.")).to_be_visible()
+    page.get_by_text("Click me").click()
+    page.wait_for_load_state("load")
+
+    assert page.evaluate("window.__pwned === undefined")
+    assert dialogs == []

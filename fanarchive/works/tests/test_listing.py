@@ -1,0 +1,176 @@
+"""works.listing: the works index's filters and sorts, pagination and fandom counts."""
+
+import datetime
+
+import pytest
+from django.http import QueryDict
+
+from fanarchive.tags.models import EXPLICIT, GENERAL, MATURE, NOT_RATED, TEEN, TagType
+from fanarchive.works.listing import (
+    MAX_TAG_FILTERS,
+    WorkFilters,
+    fandom_counts,
+    filter_works,
+    paginate,
+    parse_tag,
+    tag_ids_for,
+    top_fandoms,
+)
+from fanarchive.works.models import Work
+from fanarchive.works.tests.factories import make_tag, make_work
+
+
+def titles(works) -> list[str]:
+    return [work.title for work in works]
+
+
+def listed(query: str = "") -> list[str]:
+    return titles(filter_works(Work.objects.all(), WorkFilters.from_query(QueryDict(query))))
+
+
+def test_it_reads_filters_from_the_query_string():
+    filters = WorkFilters.from_query(
+        QueryDict("tag=fandom:Angel&tag=+Fluff+&tag=&tag=Fluff&rating=Explicit&rating=R&sort=words")
+    )
+    assert filters == WorkFilters(tags=("fandom:Angel", "Fluff"), ratings=(EXPLICIT,), sort="words")
+    assert filters.active
+
+
+def test_it_reads_at_most_max_tag_filters_tags():
+    query = QueryDict("&".join(f"tag=t{number}" for number in range(MAX_TAG_FILTERS + 5)))
+    filters = WorkFilters.from_query(query)
+    assert filters.tags == tuple(f"t{number}" for number in range(MAX_TAG_FILTERS))
+
+
+def test_it_falls_back_to_newest_first_for_an_unknown_sort():
+    assert WorkFilters.from_query(QueryDict("sort=kudos;drop table")).sort == "updated"
+    assert not WorkFilters.from_query(QueryDict("")).active
+
+
+@pytest.mark.parametrize(
+    ("value", "parsed"),
+    [
+        ("fandom:Sherlock", ("fandom", "Sherlock")),
+        ("Relationship: Giles/Jenny", ("relationship", "Giles/Jenny")),
+        ("Star Trek: The Original Series", (None, "Star Trek: The Original Series")),
+        ("Giles/Jenny", (None, "Giles/Jenny")),
+        ("freeform:", (None, "freeform:")),
+        ("What?", (None, "What?")),
+    ],
+)
+def test_it_parses_a_tag_written_type_colon_name(value, parsed):
+    assert parse_tag(value) == parsed
+
+
+@pytest.mark.django_db
+def test_tag_filters_must_all_match():
+    make_work("Both", relationships=["Giles/Jenny"], freeforms=["Libraries"])
+    make_work("Only the ship", relationships=["Giles/Jenny"])
+    make_work("Only the library", freeforms=["Libraries"])
+
+    assert listed("tag=Giles/Jenny&tag=Libraries") == ["Both"]
+    assert sorted(listed("tag=relationship:Giles/Jenny")) == ["Both", "Only the ship"]
+
+
+@pytest.mark.django_db
+def test_a_tag_filter_finds_the_works_of_its_synonyms_and_its_canonical_tag():
+    canonical = make_tag(TagType.CHARACTER, "Rupert Giles")
+    make_tag(TagType.CHARACTER, "Ripper", synonym_of=canonical)
+    make_work("Canonical", characters=["Rupert Giles"])
+    make_work("Synonym", characters=["Ripper"])
+    make_work("Neither", characters=["Jenny Calendar"])
+
+    assert sorted(listed("tag=character:Rupert Giles")) == ["Canonical", "Synonym"]
+    assert sorted(listed("tag=Ripper")) == ["Canonical", "Synonym"]
+
+
+@pytest.mark.django_db
+def test_a_tag_filter_ignores_case_and_may_leave_out_the_type():
+    make_work("Sherlock fandom", fandoms=["Sherlock"])
+    make_work("Sherlock character", fandoms=["ACD"], characters=["Sherlock"])
+
+    assert sorted(listed("tag=sherlock")) == ["Sherlock character", "Sherlock fandom"]
+    assert listed("tag=FANDOM:sherlock") == ["Sherlock fandom"]
+
+
+@pytest.mark.django_db
+def test_an_unknown_tag_matches_nothing():
+    make_work("Anything")
+    assert listed("tag=No Such Tag") == []
+    assert listed("tag=fandom:No Such Tag&rating=General Audiences") == []
+    assert tag_ids_for("No Such Tag") == set()
+
+
+@pytest.mark.django_db
+def test_rating_checkboxes_match_any_checked_rating():
+    for rating in (GENERAL, TEEN, MATURE, EXPLICIT):
+        make_work(rating, rating=rating)
+    make_work("Rated not rated", rating=NOT_RATED)
+    make_work("Unrated", rating=None)
+
+    assert sorted(listed("rating=Mature&rating=Explicit")) == [EXPLICIT, MATURE]
+    assert listed("rating=General Audiences") == [GENERAL]
+    assert sorted(listed("rating=Not Rated")) == ["Rated not rated", "Unrated"]
+    assert len(listed("")) == 6
+
+
+@pytest.mark.django_db
+def test_ratings_and_tags_combine():
+    make_work("Explicit ship", rating=EXPLICIT, relationships=["Giles/Jenny"])
+    make_work("General ship", rating=GENERAL, relationships=["Giles/Jenny"])
+    make_work("Explicit other", rating=EXPLICIT)
+
+    assert listed("rating=Explicit&tag=Giles/Jenny") == ["Explicit ship"]
+
+
+@pytest.mark.django_db
+def test_it_sorts_by_updated_posted_words_and_title():
+    make_work("beta", updated=datetime.date(2024, 3, 1), published=datetime.date(2020, 1, 1),
+              chapters=["<p>one two three</p>"])  # fmt: skip
+    make_work("Alpha", updated=datetime.date(2024, 1, 1), published=datetime.date(2023, 1, 1),
+              chapters=["<p>one</p>"])  # fmt: skip
+    make_work("Gamma", updated=datetime.date(2024, 2, 1), published=datetime.date(2022, 1, 1),
+              chapters=["<p>one two</p>"])  # fmt: skip
+
+    assert listed("") == ["beta", "Gamma", "Alpha"]
+    assert listed("sort=updated") == ["beta", "Gamma", "Alpha"]
+    assert listed("sort=posted") == ["Alpha", "Gamma", "beta"]
+    assert listed("sort=words") == ["beta", "Gamma", "Alpha"]
+    assert listed("sort=title") == ["Alpha", "beta", "Gamma"]
+
+
+@pytest.mark.django_db
+def test_pagination_past_the_end_shows_the_last_page(settings):
+    settings.WORKS_PER_PAGE = 2
+    for number in range(5):
+        make_work(f"Work {number}")
+    works = Work.objects.order_by("pk")
+
+    assert titles(paginate(works, "2")["page_obj"]) == ["Work 2", "Work 3"]
+    assert titles(paginate(works, "99")["page_obj"]) == ["Work 4"]
+    assert titles(paginate(works, "-1")["page_obj"]) == ["Work 4"]
+    assert titles(paginate(works, "two")["page_obj"]) == ["Work 0", "Work 1"]
+    assert titles(paginate(works, None)["page_obj"]) == ["Work 0", "Work 1"]
+    assert paginate(works, "1")["page_range"] == [1, 2, 3]
+
+
+@pytest.mark.django_db
+def test_fandom_counts_put_a_synonyms_works_under_its_canonical_fandom():
+    buffy = make_tag(TagType.FANDOM, "Buffy the Vampire Slayer")
+    make_tag(TagType.FANDOM, "BtVS", synonym_of=buffy)
+    make_work("Canonical", fandoms=["Buffy the Vampire Slayer"])
+    make_work("Synonym", fandoms=["BtVS"])
+    make_work("Both", fandoms=["BtVS", "Buffy the Vampire Slayer"])
+    make_work("Crossover", fandoms=["angel: the series", "Buffy the Vampire Slayer"])
+    make_work("Hidden", fandoms=["Hidden Fandom"], hidden_by_admin=True)
+
+    counts = fandom_counts(Work.objects.filter(hidden_by_admin=False))
+
+    assert [(count.tag.name, count.works) for count in counts] == [
+        ("angel: the series", 1),
+        ("Buffy the Vampire Slayer", 4),
+    ]
+    assert [count.tag.name for count in top_fandoms(Work.objects.all(), limit=2)] == [
+        "Buffy the Vampire Slayer",
+        "angel: the series",
+    ]
