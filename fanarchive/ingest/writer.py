@@ -19,7 +19,8 @@ from fanarchive.ingest.models import Provenance
 from fanarchive.ingest.parsed import ParsedChapter, ParsedWork
 from fanarchive.lib.html import clean_story_html, html_to_text, sanitize
 from fanarchive.lib.wordcount import count_html_words
-from fanarchive.tags.models import CHOSE_NOT_TO_WARN, NOT_RATED, Tag, TagType
+from fanarchive.tags.constants import CHOSE_NOT_TO_WARN, NOT_RATED
+from fanarchive.tags.models import Tag, TagType
 from fanarchive.works.models import (
     Chapter,
     Creator,

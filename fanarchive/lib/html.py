@@ -90,3 +90,12 @@ def looks_like_html(text: str) -> bool:
             re.IGNORECASE,
         )
     )
+
+
+_PARAGRAPH_ID_ATTR = re.compile(r'<p id="(p\d+)"')
+
+
+def scope_paragraph_ids(html: str, prefix: str) -> str:
+    """Prefix the p<n> ids of stored HTML, so chapters shown together on one page keep
+    unique ids (`c2p5` for paragraph 5 of chapter 2)."""
+    return _PARAGRAPH_ID_ATTR.sub(lambda match: f'<p id="{prefix}{match.group(1)}"', html)

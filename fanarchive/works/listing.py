@@ -14,7 +14,8 @@ from django.db.models import Count, OrderBy, Q, QuerySet
 from django.db.models.functions import Coalesce, Lower
 from django.http import QueryDict
 
-from fanarchive.tags.models import NOT_RATED, RATINGS, Tag, TagType
+from fanarchive.tags.constants import NOT_RATED, RATINGS
+from fanarchive.tags.models import Tag, TagType
 from fanarchive.works.models import Work, WorkQuerySet, WorkTag
 
 # What a blurb reads; prefetched so a page of blurbs costs a fixed number of queries.

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from fanarchive.tags.models import DISPLAY_ORDER, NOT_RATED, SAFE_RATINGS, Tag, TagType
+from fanarchive.tags.constants import NOT_RATED, SAFE_RATINGS
+from fanarchive.tags.models import DISPLAY_ORDER, Tag, TagType
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser

@@ -8,7 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from fanarchive.tags.models import RATINGS
+from fanarchive.tags.constants import RATINGS
 from fanarchive.works import gate
 from fanarchive.works.listing import (
     BLURB_PREFETCH,

@@ -39,7 +39,7 @@ from fanarchive.lib.prose import (
     text_to_html,
 )
 from fanarchive.lib.textdecode import UndecodableText, decode_text
-from fanarchive.tags.models import (
+from fanarchive.tags.constants import (
     ARCHIVE_WARNINGS,
     CATEGORIES,
     CHOSE_NOT_TO_WARN,

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from fanarchive.ingest.importers import plaintext
 from fanarchive.ingest.parsed import ParsedSeries, ParsedWork, ParseError
 from fanarchive.lib.html import SCENE_BREAK
-from fanarchive.tags.models import (
+from fanarchive.tags.constants import (
     CHOSE_NOT_TO_WARN,
     EXPLICIT,
     GENERAL,

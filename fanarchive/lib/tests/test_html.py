@@ -70,3 +70,11 @@ def test_it_tells_html_bodies_from_text_with_angle_brackets():
     assert looks_like_html("one<br>two")
     assert not looks_like_html("x < y and y > z")
     assert not looks_like_html("<3 you")
+
+
+def test_it_scopes_paragraph_ids_for_a_whole_work_page():
+    from fanarchive.lib.html import scope_paragraph_ids
+
+    assert scope_paragraph_ids('<p id="p1">a</p><p id="p2" title="x">b</p>', "c3") == (
+        '<p id="c3p1">a</p><p id="c3p2" title="x">b</p>'
+    )

@@ -1,6 +1,7 @@
 import pytest
 
-from fanarchive.tags.models import ARCHIVE_WARNINGS, CATEGORIES, RATINGS, Tag, TagType
+from fanarchive.tags.constants import ARCHIVE_WARNINGS, CATEGORIES, RATINGS
+from fanarchive.tags.models import Tag, TagType
 
 
 @pytest.mark.django_db

@@ -7,7 +7,8 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 
-from fanarchive.tags.models import EXPLICIT, Tag, TagType
+from fanarchive.tags.constants import EXPLICIT
+from fanarchive.tags.models import Tag, TagType
 from fanarchive.works.tests.factories import make_tag, make_user, make_work
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 
 from fanarchive.lib.html import clean_story_html, sanitize
 from fanarchive.lib.wordcount import count_html_words
-from fanarchive.tags.models import GENERAL, NO_WARNINGS, Tag, TagType
+from fanarchive.tags.constants import GENERAL, NO_WARNINGS
+from fanarchive.tags.models import Tag, TagType
 from fanarchive.works.models import (
     Chapter,
     Creator,

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from fanarchive.ingest.models import Provenance
-from fanarchive.tags.models import EXPLICIT, Tag, TagType
+from fanarchive.tags.constants import EXPLICIT
+from fanarchive.tags.models import Tag, TagType
 from fanarchive.works.models import Chapter, Creator, Series, Work, WorkRevision
 from fanarchive.works.tests.factories import make_tag, make_work
 

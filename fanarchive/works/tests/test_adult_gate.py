@@ -5,7 +5,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 from django.urls import reverse
 
-from fanarchive.tags.models import EXPLICIT, GENERAL, MATURE, NOT_RATED, TEEN, TagType
+from fanarchive.tags.constants import EXPLICIT, GENERAL, MATURE, NOT_RATED, TEEN
+from fanarchive.tags.models import TagType
 from fanarchive.works import gate
 from fanarchive.works.models import Creator, Work
 from fanarchive.works.tests.factories import make_tag, make_user, make_work, tag_work

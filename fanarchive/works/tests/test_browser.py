@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fanarchive.tags.models import EXPLICIT, GENERAL
+from fanarchive.tags.constants import EXPLICIT, GENERAL
 from fanarchive.works.tests.factories import make_work
 
 CHROMIUM = Path("/usr/bin/chromium")

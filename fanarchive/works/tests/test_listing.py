@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.http import QueryDict
 
-from fanarchive.tags.models import EXPLICIT, GENERAL, MATURE, NOT_RATED, TEEN, TagType
+from fanarchive.tags.constants import EXPLICIT, GENERAL, MATURE, NOT_RATED, TEEN
+from fanarchive.tags.models import TagType
 from fanarchive.works.listing import (
     MAX_TAG_FILTERS,
     WorkFilters,

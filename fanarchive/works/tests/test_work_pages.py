@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from fanarchive.lib.html import clean_story_html
-from fanarchive.tags.models import EXPLICIT, GRAPHIC_VIOLENCE, TEEN, TagType
+from fanarchive.tags.constants import EXPLICIT, GRAPHIC_VIOLENCE, TEEN
+from fanarchive.tags.models import TagType
 from fanarchive.works.models import Work
 from fanarchive.works.tests.factories import make_tag, make_user, make_work
 
@@ -336,6 +337,15 @@ def test_the_entire_work_shows_every_chapter_in_order(client):
     for position in (1, 2, 3):
         assert f'id="chapter-{position}"' in content
     assert "Chapter by Chapter" in content
+
+
+def test_paragraph_ids_stay_unique_on_the_entire_work_page(client):
+    work = make_three_chapter_work()
+    content = html(client.get(work.get_absolute_url() + "?view_full_work=true"))
+
+    ids = re.findall(r'<p id="([^"]+)"', content)
+    assert {"c1p1", "c2p1", "c3p1"} <= set(ids)
+    assert len(ids) == len(set(ids))
 
 
 def test_a_missing_chapter_is_404(client):
