@@ -243,6 +243,7 @@ def test_it_walks_directories_and_goes_on_after_a_failure(tmp_path):
         (b"", "empty file"),
         (b"   \n\n  \n", "empty file"),
         (b"PK\x03\x04\x14\x00\x00\x00binary", "binary file"),
+        (bytes(range(1, 32)) * 10, "undecodable text"),
         (b"title: Only a header\nrating: PG\n\n", "no story text after the header"),
     ],
 )
