@@ -51,6 +51,12 @@ SITE_NAME = os.environ.get("FANARCHIVE_SITE_NAME", "fanarchive")
 # Ask search engines to stay away: robots.txt, a meta tag and an X-Robots-Tag header.
 NOINDEX = env_flag("FANARCHIVE_NOINDEX")
 WORKS_PER_PAGE = int(os.environ.get("FANARCHIVE_WORKS_PER_PAGE", "20"))
+# Suggested tags at or above this confidence protect readers: exclusion filters and
+# the adult gate count them. Below it they are only shown to wranglers.
+SUGGESTION_THRESHOLD = float(os.environ.get("FANARCHIVE_SUGGESTION_THRESHOLD", "0.5"))
+# Make exact-equivalence relationship variants ("B/A" for "A/B") synonyms without a
+# wrangler; otherwise they are only suggested.
+AUTO_SYNONYMS = env_flag("FANARCHIVE_AUTO_SYNONYMS")
 # Language code given to imported works whose source names none.
 DEFAULT_WORK_LANGUAGE = os.environ.get("FANARCHIVE_DEFAULT_LANGUAGE", "en")
 

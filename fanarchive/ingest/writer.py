@@ -20,7 +20,10 @@ from fanarchive.ingest.parsed import ParsedChapter, ParsedWork
 from fanarchive.lib.html import clean_story_html, html_to_text, sanitize
 from fanarchive.lib.wordcount import count_html_words
 from fanarchive.tags.constants import CHOSE_NOT_TO_WARN, NOT_RATED
+from fanarchive.tags.filtering import refresh_work_filters
 from fanarchive.tags.models import Tag, TagType
+from fanarchive.tags.tasks import infer_work_tags
+from fanarchive.tags.wrangling import auto_wrangle
 from fanarchive.works.models import (
     Chapter,
     Creator,
@@ -258,6 +261,10 @@ def _apply(work: Work, parsed: ParsedWork, chapters: list[PreparedChapter]) -> N
     _set_tags(work, _parsed_tags(parsed))
     _set_series(work, parsed)
     _set_chapters(work, chapters)
+    refresh_work_filters([work.pk])
+    # Suggested tags are read from the text by a task; with the embedded backend it runs
+    # now, with a database worker the import does not wait for it.
+    infer_work_tags.enqueue(work_id=work.pk)
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -273,13 +280,18 @@ def _set_creators(work: Work, names: list[str]) -> None:
 
 def _set_tags(work: Work, tags: dict[str, list[str]]) -> None:
     wanted: set[int] = set()
+    new: list[Tag] = []
     for tag_type, names in tags.items():
         for name in _unique(names):
-            tag, _ = Tag.objects.get_or_create(type=tag_type, name=name)
+            tag, created = Tag.objects.get_or_create(type=tag_type, name=name)
+            if created:
+                new.append(tag)
             wanted.add(tag.pk)
     WorkTag.objects.filter(work=work).exclude(tag_id__in=wanted).delete()
     have = set(WorkTag.objects.filter(work=work).values_list("tag_id", flat=True))
     WorkTag.objects.bulk_create([WorkTag(work=work, tag_id=pk) for pk in wanted - have])
+    for tag in new:
+        auto_wrangle(tag, tags[TagType.FANDOM])
 
 
 def _set_series(work: Work, parsed: ParsedWork) -> None:

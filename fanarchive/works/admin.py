@@ -7,6 +7,7 @@ stored HTML field stays safe to render as is.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet, Sum
@@ -15,6 +16,8 @@ from django.utils.html import format_html
 
 from fanarchive.lib.html import clean_story_html, sanitize
 from fanarchive.lib.wordcount import count_html_words
+from fanarchive.tags.filtering import refresh_work_filters
+from fanarchive.tags.models import SuggestedTag
 from fanarchive.works.models import (
     Chapter,
     Creator,
@@ -72,6 +75,32 @@ class SeriesEntryInline(admin.TabularInline):
     verbose_name_plural = "works"
 
 
+class SuggestedTagInline(admin.TabularInline):
+    """What fanarchive suggests from the text; decided from the suggestions' own list."""
+
+    model = SuggestedTag
+    fields = ("tag", "confidence", "status", "decided_by")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name = "suggested tag"
+
+    def has_add_permission(self, request: HttpRequest, obj: Work | None = None) -> bool:
+        return False
+
+
+class RatingReviewFilter(admin.SimpleListFilter):
+    title = "rating review"
+    parameter_name = "rating_review"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("needed", "Needs rating review")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Work]) -> QuerySet[Work]:
+        return queryset.needing_rating_review() if self.value() == "needed" else queryset
+
+
 def pretty_json(value: object) -> str:
     """Stored JSON for reading: indented, non-ASCII as written, escaped."""
     return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False))
@@ -80,7 +109,7 @@ def pretty_json(value: object) -> str:
 @admin.register(Work)
 class WorkAdmin(admin.ModelAdmin):
     list_display = ("title", "creator_list", "rating", "updated", "posted", "hidden_by_admin")
-    list_filter = ("posted", "hidden_by_admin", "restricted")
+    list_filter = ("posted", "hidden_by_admin", "restricted", RatingReviewFilter)
     search_fields = ("title",)
     date_hierarchy = "updated"
     ordering = ("-updated", "-id")
@@ -107,7 +136,13 @@ class WorkAdmin(admin.ModelAdmin):
         ),
         ("Record", {"fields": ("created", "modified")}),
     )
-    inlines = (WorkCreatorInline, WorkTagInline, SeriesWorkInline, ChapterInline)
+    inlines = (
+        WorkCreatorInline,
+        WorkTagInline,
+        SuggestedTagInline,
+        SeriesWorkInline,
+        ChapterInline,
+    )
     actions = ("hide", "unhide")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Work]:
@@ -125,6 +160,11 @@ class WorkAdmin(admin.ModelAdmin):
         for name in HTML_FIELDS:
             setattr(obj, name, sanitize(getattr(obj, name)))
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Tags changed in the inline change what filters find the work under."""
+        super().save_related(request, form, formsets, change)
+        refresh_work_filters([form.instance.pk])
 
     @admin.action(description="Hide (take down) selected works")
     def hide(self, request: HttpRequest, queryset: QuerySet[Work]) -> None:

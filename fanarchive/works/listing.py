@@ -15,6 +15,8 @@ from django.db.models.functions import Coalesce, Lower
 from django.http import QueryDict
 
 from fanarchive.tags.constants import NOT_RATED, RATINGS
+from fanarchive.tags.filtering import works_under_any
+from fanarchive.tags.lookup import parse_tag
 from fanarchive.tags.models import Tag, TagType
 from fanarchive.works.models import Work, WorkQuerySet, WorkTag
 
@@ -44,23 +46,28 @@ class WorkFilters:
     """
 
     tags: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
     ratings: tuple[str, ...] = ()
     sort: str = DEFAULT_SORT
+    include_suggested: bool = False
 
     @classmethod
     def from_query(cls, query: QueryDict) -> WorkFilters:
         tags = dict.fromkeys(value.strip() for value in query.getlist("tag") if value.strip())
+        excluded = dict.fromkeys(v.strip() for v in query.getlist("exclude") if v.strip())
         asked = set(query.getlist("rating"))
         sort = query.get("sort", DEFAULT_SORT)
         return cls(
             tags=tuple(tags)[:MAX_TAG_FILTERS],
+            excluded=tuple(excluded)[:MAX_TAG_FILTERS],
             ratings=tuple(rating for rating in RATINGS if rating in asked),
             sort=sort if sort in SORTS else DEFAULT_SORT,
+            include_suggested=query.get("suggested") == "1",
         )
 
     @property
     def active(self) -> bool:
-        return bool(self.tags or self.ratings)
+        return bool(self.tags or self.excluded or self.ratings or self.include_suggested)
 
     @property
     def tag_names(self) -> list[str]:
@@ -68,35 +75,21 @@ class WorkFilters:
         return [parse_tag(value)[1] for value in self.tags]
 
 
-def parse_tag(value: str) -> tuple[str | None, str]:
-    """("fandom", "Sherlock") for "fandom:Sherlock"; (None, name) when the part before a
-    colon is no tag type, as in "Star Trek: The Original Series"."""
-    prefix, colon, name = value.partition(":")
-    tag_type = prefix.strip().lower()
-    if colon and tag_type in TagType.values and name.strip():
-        return tag_type, name.strip()
-    return None, value.strip()
-
-
-def tag_ids_for(value: str) -> set[int]:
-    """Ids of every tag a filter value matches: the tags of that name (of that type, if
-    given; names compare case-insensitively), their canonical tags and all synonyms."""
+def tags_for(value: str) -> list[Tag]:
+    """The tags a filter value names: of that name (and type, if given; names compare
+    case-insensitively)."""
     tag_type, name = parse_tag(value)
-    tags = Tag.objects.filter(name__iexact=name).select_related("merger")
+    tags = Tag.objects.filter(name__iexact=name)
     if tag_type:
         tags = tags.filter(type=tag_type)
-    return {pk for tag in tags for pk in tag.filter_tag_ids()}
+    return list(tags)
 
 
-def rated(ratings: tuple[str, ...]) -> Q:
+def rated(ratings: tuple[str, ...], *, include_suggested: bool = False) -> Q:
     """Works with any of these ratings (or a synonym of one). "Not Rated" also finds
     works with no rating at all, as `Work.rating` shows them."""
     rating_tags = Tag.objects.filter(type=TagType.RATING, name__in=ratings)
-    q = Q(
-        pk__in=WorkTag.objects.filter(
-            Q(tag__in=rating_tags) | Q(tag__merger__in=rating_tags)
-        ).values("work_id")
-    )
+    q = Q(pk__in=works_under_any(rating_tags, include_suggested=include_suggested))
     if NOT_RATED in ratings:
         q |= ~Q(pk__in=WorkTag.objects.filter(tag__type=TagType.RATING).values("work_id"))
     return q
@@ -104,14 +97,19 @@ def rated(ratings: tuple[str, ...]) -> Q:
 
 def filter_works(works: WorkQuerySet, filters: WorkFilters) -> WorkQuerySet:
     """`works` narrowed and ordered as `filters` asks. A tag that does not exist matches
-    no work."""
+    no work. Included tags match given and accepted tags (and suggestions when asked);
+    excluded tags also match suggestions above the threshold, which may protect a
+    reader but never expose one."""
+    include_suggested = filters.include_suggested
     for value in filters.tags:
-        ids = tag_ids_for(value)
-        if not ids:
+        tags = tags_for(value)
+        if not tags:
             return works.none()
-        works = works.filter(pk__in=WorkTag.objects.filter(tag_id__in=ids).values("work_id"))
+        works = works.filter(pk__in=works_under_any(tags, include_suggested=include_suggested))
+    for value in filters.excluded:
+        works = works.exclude(pk__in=works_under_any(tags_for(value), include_suggested=True))
     if filters.ratings:
-        works = works.filter(rated(filters.ratings))
+        works = works.filter(rated(filters.ratings, include_suggested=include_suggested))
     return works.order_by(*SORTS[filters.sort][1])
 
 

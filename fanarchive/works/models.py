@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.db import models
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 
 from fanarchive.tags.constants import NOT_RATED, SAFE_RATINGS
-from fanarchive.tags.models import DISPLAY_ORDER, Tag, TagType
+from fanarchive.tags.filtering import strong_suggestions, works_under
+from fanarchive.tags.models import DISPLAY_ORDER, SuggestedTag, Tag, TagType
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -54,10 +56,22 @@ class WorkQuerySet(models.QuerySet["Work"]):
             visible = visible.filter(restricted=False)
         return visible
 
-    def tagged(self, tag: Tag) -> WorkQuerySet:
+    def tagged(self, tag: Tag, *, include_suggested: bool = False) -> WorkQuerySet:
+        """Works a filter on `tag` finds (its synonyms and sub tags included)."""
         # A subquery, not a join: no DISTINCT over every column of every work.
-        return self.filter(
-            pk__in=WorkTag.objects.filter(tag__in=tag.filter_tag_ids()).values("work")
+        return self.filter(pk__in=works_under(tag, include_suggested=include_suggested))
+
+    def needing_rating_review(self) -> WorkQuerySet:
+        """Works rated General or Teen by their creators that a pending suggestion above
+        the threshold rates higher: gated until a wrangler decides (Work.is_adult)."""
+        safe = Tag.objects.filter(type=TagType.RATING).filter(
+            Q(name__in=SAFE_RATINGS, merger__isnull=True) | Q(merger__name__in=SAFE_RATINGS)
+        )
+        ratings = WorkTag.objects.filter(tag__type=TagType.RATING)
+        return (
+            self.filter(pk__in=ratings.filter(tag__in=safe).values("work_id"))
+            .exclude(pk__in=ratings.exclude(tag__in=safe).values("work_id"))
+            .filter(pk__in=_adult_rating_suggestions().values("work_id"))
         )
 
     def login_would_show(self) -> WorkQuerySet:
@@ -124,7 +138,30 @@ class Work(models.Model):
         no rating, a rating that is not a safe one, or an adult rating beside a safe
         one all count as adult."""
         ratings = [tag.resolved().name for tag in self.tags.all() if tag.type == TagType.RATING]
-        return not ratings or not SAFE_RATINGS.issuperset(ratings)
+        if not ratings or not SAFE_RATINGS.issuperset(ratings):
+            return True
+        return self.suggested_adult_rating() is not None
+
+    @property
+    def needs_rating_review(self) -> bool:
+        """Rated safe by its creator but suggested adult: gated, and flagged for
+        wranglers, until one decides. Suggestions may protect a reader, never expose."""
+        ratings = [tag.resolved().name for tag in self.tags.all() if tag.type == TagType.RATING]
+        return (
+            bool(ratings)
+            and SAFE_RATINGS.issuperset(ratings)
+            and self.suggested_adult_rating() is not None
+        )
+
+    def suggested_adult_rating(self) -> SuggestedTag | None:
+        """The likeliest pending adult rating suggestion above the threshold."""
+        return (
+            _adult_rating_suggestions()
+            .filter(work=self)
+            .select_related("tag")
+            .order_by("-confidence")
+            .first()
+        )
 
     @property
     def chapter_count_display(self) -> str:
@@ -249,3 +286,9 @@ class WorkRevision(models.Model):
 
     def __str__(self) -> str:
         return f"work {self.work_id} before {self.created:%Y-%m-%d %H:%M}"
+
+
+def _adult_rating_suggestions() -> QuerySet[SuggestedTag]:
+    return SuggestedTag.objects.filter(strong_suggestions(), tag__type=TagType.RATING).exclude(
+        tag__name__in=SAFE_RATINGS
+    )

@@ -3,12 +3,16 @@ fandoms. Who may see what is decided in `gate`; what a listing holds, in `listin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 
 from fanarchive.tags.constants import RATINGS
+from fanarchive.tags.filtering import strong_suggestions
+from fanarchive.tags.models import DISPLAY_ORDER, SuggestedTag, SuggestionStatus, TagType
 from fanarchive.works import gate
 from fanarchive.works.listing import (
     BLURB_PREFETCH,
@@ -37,11 +41,31 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse(f"User-agent: *\n{rule}\n", content_type="text/plain; charset=utf-8")
 
 
+@dataclass(frozen=True)
+class ExcludedTag:
+    """An active exclusion on the works index, and the same listing without it."""
+
+    value: str
+    remove_url: str
+
+
+@dataclass(frozen=True)
+class SuggestionGroup:
+    """A work's pending suggested tags of one type, best first."""
+
+    label: str
+    suggestions: list[SuggestedTag]
+
+
 def index(request: HttpRequest) -> HttpResponse:
     filters = WorkFilters.from_query(request.GET)
     works = filter_works(Work.objects.visible_to(request.user), filters)
     context = {
         "filters": filters,
+        "excluded": [
+            ExcludedTag(value, _without(request.GET, "exclude", value))
+            for value in filters.excluded
+        ],
         "ratings": RATINGS,
         "sorts": {key: label for key, (label, _) in SORTS.items()},
         **paginate(works.prefetch_related(*BLURB_PREFETCH), request.GET.get("page")),
@@ -110,7 +134,10 @@ def _work_page(
         "chapter": current,
         "full": full,
         "gated": gate.must_gate(request, work),
+        "suggestion_groups": _suggestion_groups(work, staff=request.user.is_staff),
     }
+    if request.user.is_staff and work.needs_rating_review:
+        context["rating_review"] = work.suggested_adult_rating()
     if context["gated"]:
         context |= {"consent_url": gate.consent_url(request), "back_url": gate.go_back_url(request)}
     else:
@@ -133,3 +160,30 @@ def _reading_context(
         "first": at == 0,
         "last": at + 1 == len(index),
     }
+
+
+def _suggestion_groups(work: Work, *, staff: bool) -> list[SuggestionGroup]:
+    """The work's pending suggestions by type, in the meta block's order: readers see
+    those above the threshold, wranglers every pending one. A suggestion of a tag the
+    work was given says nothing new and is left out: given tags win."""
+    pending = work.suggestions.filter(status=SuggestionStatus.PENDING).select_related("tag")
+    if not staff:
+        pending = pending.filter(strong_suggestions())
+    given = {tag.merger_id or tag.pk for tag in work.tags.all()}
+    by_type: dict[str, list[SuggestedTag]] = {}
+    for suggestion in pending.order_by("-confidence", "tag__name"):
+        if (suggestion.tag.merger_id or suggestion.tag_id) not in given:
+            by_type.setdefault(suggestion.tag.type, []).append(suggestion)
+    return [
+        SuggestionGroup(TagType(tag_type).label, by_type[tag_type])
+        for tag_type in DISPLAY_ORDER
+        if tag_type in by_type
+    ]
+
+
+def _without(query: QueryDict, key: str, value: str) -> str:
+    """`?query` with one value of `key` taken out, back on the first page."""
+    kept = query.copy()
+    kept.setlist(key, [other for other in query.getlist(key) if other.strip() != value])
+    kept.pop("page", None)
+    return f"?{kept.urlencode()}"

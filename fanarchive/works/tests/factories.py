@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from fanarchive.lib.html import clean_story_html, sanitize
 from fanarchive.lib.wordcount import count_html_words
 from fanarchive.tags.constants import GENERAL, NO_WARNINGS
+from fanarchive.tags.filtering import refresh_work_filters
 from fanarchive.tags.models import Tag, TagType
 from fanarchive.works.models import (
     Chapter,
@@ -109,6 +110,7 @@ def add_chapter(work: Work, body: str, **fields: object) -> Chapter:
 
 def tag_work(work: Work, *tags: Tag) -> None:
     WorkTag.objects.bulk_create([WorkTag(work=work, tag=tag) for tag in tags])
+    refresh_work_filters([work.pk])
 
 
 def make_user(username: str = "reader", **fields: object):

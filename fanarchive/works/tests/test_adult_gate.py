@@ -2,11 +2,12 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from fanarchive.tags.constants import EXPLICIT, GENERAL, MATURE, NOT_RATED, TEEN
-from fanarchive.tags.models import TagType
+from fanarchive.tags.filtering import refresh_work_filters
+from fanarchive.tags.models import SuggestedTag, TagType
 from fanarchive.works import gate
 from fanarchive.works.models import Creator, Work
 from fanarchive.works.tests.factories import make_tag, make_user, make_work, tag_work
@@ -199,3 +200,89 @@ def test_must_gate_reads_consent_from_the_query_and_remembers_it():
     later = RequestFactory().get("/works/2/")
     later.session, later.user = request.session, request.user
     assert gate.reader_consents(later)
+
+
+# A suggested adult rating gates a safe-rated work until a wrangler decides --------------
+
+
+def suggest_rating(work: Work, rating: str, confidence: float = 0.9) -> SuggestedTag:
+    suggestion = SuggestedTag.objects.create(
+        work=work, tag=make_tag(TagType.RATING, rating), confidence=confidence
+    )
+    refresh_work_filters([work.pk])
+    return suggestion
+
+
+def flagged(admin_client) -> list[str]:
+    response = admin_client.get(reverse("admin:works_work_changelist"), {"rating_review": "needed"})
+    assert response.status_code == 200
+    return [work.title for work in response.context["cl"].result_list]
+
+
+def test_a_general_work_suggested_explicit_is_gated_and_flagged_for_review(client, admin_client):
+    work = make_adult_work(GENERAL)
+    suggest_rating(work, EXPLICIT, 0.8)
+
+    for url in pages(work):
+        content = get(client, url)
+        assert NOTICE in content, url
+        assert SECRET not in content and "Secret beginning notes." not in content, url
+    assert SECRET in get(client, work.get_absolute_url() + "?view_adult=true")
+    assert flagged(admin_client) == ["After Hours"]
+    assert "Needs rating review" in get(admin_client, reverse("admin:works_work_changelist"))
+
+
+def test_a_suggestion_below_the_threshold_neither_gates_nor_flags(client, admin_client, settings):
+    settings.SUGGESTION_THRESHOLD = 0.5
+    work = make_adult_work(TEEN)
+    suggest_rating(work, EXPLICIT, 0.49)
+
+    assert SECRET in get(client, work.get_absolute_url())
+    assert flagged(admin_client) == []
+
+
+def test_after_a_wrangler_rejects_the_suggested_rating_the_work_is_not_gated(client, admin_client):
+    work = make_adult_work(GENERAL)
+    suggestion = suggest_rating(work, MATURE)
+    assert NOTICE in get(client, work.get_absolute_url())
+
+    wrangler = Client()
+    wrangler.force_login(make_user("wrangler", is_staff=True))
+    response = wrangler.post(reverse("tags:decide", args=[suggestion.pk, "reject"]))
+
+    assert response.status_code == 302
+    content = get(client, work.get_absolute_url())
+    assert NOTICE not in content and SECRET in content
+    assert flagged(admin_client) == []
+
+
+def test_after_a_wrangler_accepts_the_suggested_rating_the_work_is_rated_so(client, admin_client):
+    work = make_adult_work(GENERAL)
+    suggestion = suggest_rating(work, EXPLICIT)
+
+    wrangler = Client()
+    wrangler.force_login(make_user("wrangler", is_staff=True))
+    wrangler.post(reverse("tags:decide", args=[suggestion.pk, "accept"]))
+
+    content = get(client, work.get_absolute_url())
+    assert NOTICE in content and SECRET not in content
+    assert f">{EXPLICIT}<" in content and f">{GENERAL}<" not in content
+    assert flagged(admin_client) == []
+
+
+def test_only_works_rated_safe_by_their_creators_await_rating_review(admin_client):
+    suggest_rating(make_adult_work(MATURE, "Mature"), EXPLICIT)
+    suggest_rating(make_adult_work(None, "Unrated"), EXPLICIT)
+    suggest_rating(make_adult_work(TEEN, "Teen, suggested General"), GENERAL)
+    suggest_rating(make_adult_work(TEEN, "Teen, suggested Mature"), MATURE)
+    make_tag(TagType.RATING, "PG", synonym_of=make_tag(TagType.RATING, GENERAL))
+    suggest_rating(make_adult_work("PG", "PG, suggested Explicit"), EXPLICIT)
+
+    assert sorted(flagged(admin_client)) == ["PG, suggested Explicit", "Teen, suggested Mature"]
+
+
+def test_a_safe_suggested_rating_never_exposes_an_adult_work(client):
+    work = make_adult_work(EXPLICIT)
+    suggest_rating(work, GENERAL, 0.99)
+    content = get(client, work.get_absolute_url())
+    assert NOTICE in content and SECRET not in content

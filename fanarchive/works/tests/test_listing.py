@@ -4,9 +4,12 @@ import datetime
 
 import pytest
 from django.http import QueryDict
+from django.urls import reverse
 
 from fanarchive.tags.constants import EXPLICIT, GENERAL, MATURE, NOT_RATED, TEEN
-from fanarchive.tags.models import TagType
+from fanarchive.tags.filtering import refresh_work_filters
+from fanarchive.tags.models import SuggestedTag, TagType
+from fanarchive.tags.suggestions import reject
 from fanarchive.works.listing import (
     MAX_TAG_FILTERS,
     WorkFilters,
@@ -14,7 +17,7 @@ from fanarchive.works.listing import (
     filter_works,
     paginate,
     parse_tag,
-    tag_ids_for,
+    tags_for,
     top_fandoms,
 )
 from fanarchive.works.models import Work
@@ -99,7 +102,7 @@ def test_an_unknown_tag_matches_nothing():
     make_work("Anything")
     assert listed("tag=No Such Tag") == []
     assert listed("tag=fandom:No Such Tag&rating=General Audiences") == []
-    assert tag_ids_for("No Such Tag") == set()
+    assert tags_for("No Such Tag") == []
 
 
 @pytest.mark.django_db
@@ -175,3 +178,144 @@ def test_fandom_counts_put_a_synonyms_works_under_its_canonical_fandom():
         "Buffy the Vampire Slayer",
         "angel: the series",
     ]
+
+
+# Exclusions and suggested tags ----------------------------------------------------------
+
+
+def suggest(work: Work, tag_type: str, name: str, confidence: float = 0.9) -> SuggestedTag:
+    suggestion = SuggestedTag.objects.create(
+        work=work, tag=make_tag(tag_type, name), confidence=confidence
+    )
+    refresh_work_filters([work.pk])
+    return suggestion
+
+
+def test_it_reads_excluded_tags_and_the_suggested_switch():
+    filters = WorkFilters.from_query(
+        QueryDict("exclude=Explicit&exclude=+Angst+&exclude=&exclude=Angst&suggested=1")
+    )
+    assert filters.excluded == ("Explicit", "Angst")
+    assert filters.include_suggested and filters.active
+    assert not WorkFilters.from_query(QueryDict("suggested=yes")).include_suggested
+    assert WorkFilters.from_query(QueryDict("exclude=Angst")).active
+
+
+@pytest.mark.django_db
+def test_excluding_a_tag_hides_works_given_it_or_strongly_suggested_it(settings):
+    settings.SUGGESTION_THRESHOLD = 0.5
+    make_work("Given explicit", rating=EXPLICIT)
+    suggest(make_work("Suggested explicit"), TagType.RATING, EXPLICIT, 0.5)
+    suggest(make_work("Weakly suggested explicit"), TagType.RATING, EXPLICIT, 0.49)
+    make_work("General")
+
+    assert sorted(listed("exclude=Explicit")) == ["General", "Weakly suggested explicit"]
+    assert sorted(listed("exclude=rating:Explicit&suggested=1")) == [
+        "General",
+        "Weakly suggested explicit",
+    ]
+
+
+@pytest.mark.django_db
+def test_excluding_a_meta_tag_or_a_synonym_hides_the_works_under_it():
+    fluff = make_tag(TagType.FREEFORM, "Fluff")
+    make_tag(TagType.FREEFORM, "Tooth-Rotting Fluff").add_meta_tag(fluff)
+    make_tag(TagType.FREEFORM, "fluffy", synonym_of=fluff)
+    make_work("Sub tag", freeforms=["Tooth-Rotting Fluff"])
+    make_work("Synonym", freeforms=["fluffy"])
+    make_work("Angst", freeforms=["Angst"])
+
+    assert listed("exclude=Fluff") == ["Angst"]
+    assert listed("exclude=fluffy") == ["Angst"]
+    assert listed("exclude=No Such Tag&exclude=Angst") == ["Synonym", "Sub tag"]
+
+
+@pytest.mark.django_db
+def test_including_a_tag_finds_works_only_suggested_it_only_when_asked():
+    make_work("Given", freeforms=["Angst"])
+    suggest(make_work("Suggested"), TagType.FREEFORM, "Angst", 0.9)
+    suggest(make_work("Weakly suggested"), TagType.FREEFORM, "Angst", 0.1)
+    reject(suggest(make_work("Rejected"), TagType.FREEFORM, "Angst"))
+
+    assert listed("tag=Angst") == ["Given"]
+    assert sorted(listed("tag=Angst&suggested=1")) == ["Given", "Suggested"]
+
+
+@pytest.mark.django_db
+def test_a_rating_checkbox_counts_suggested_ratings_only_when_asked():
+    make_work("Given explicit", rating=EXPLICIT)
+    suggest(make_work("Suggested explicit", rating=GENERAL), TagType.RATING, EXPLICIT)
+
+    assert listed("rating=Explicit") == ["Given explicit"]
+    assert sorted(listed("rating=Explicit&suggested=1")) == ["Given explicit", "Suggested explicit"]
+
+
+@pytest.mark.django_db
+def test_given_tags_win_over_a_suggestion_of_the_same_tag():
+    work = make_work("Given and suggested", freeforms=["Angst"])
+    suggest(work, TagType.FREEFORM, "Angst", 0.9)
+    make_work("Other")
+
+    row = work.filter_taggings.get(tag__name="Angst")
+    assert not row.suggested
+    assert listed("tag=Angst") == ["Given and suggested"]
+    assert listed("exclude=Angst") == ["Other"]
+
+
+@pytest.mark.django_db
+def test_a_filter_on_a_meta_tag_finds_its_sub_tags_works():
+    fluff = make_tag(TagType.FREEFORM, "Fluff")
+    teeth = make_tag(TagType.FREEFORM, "Tooth-Rotting Fluff")
+    teeth.add_meta_tag(fluff)
+    make_work("Sweet", freeforms=["Tooth-Rotting Fluff"])
+    make_work("Mild", freeforms=["Fluff"])
+
+    assert sorted(listed("tag=Fluff")) == ["Mild", "Sweet"]
+    assert listed("tag=Tooth-Rotting Fluff") == ["Sweet"]
+
+
+# The works index page -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_index_has_exclude_and_suggested_inputs(client):
+    content = client.get(reverse("works:index")).content.decode()
+    assert '<input type="text" name="exclude" id="id_exclude"' in content
+    assert '<input type="checkbox" name="suggested" value="1" aria-describedby' in content
+    assert "Include suggested tags" in content
+    assert "Excluding:" not in content
+
+
+@pytest.mark.django_db
+def test_the_index_shows_active_excludes_as_removable_chips(client):
+    make_work("Anything")
+
+    response = client.get(
+        reverse("works:index"), {"exclude": ["Angst", "rating:Explicit"], "tag": "Fluff"}
+    )
+    content = response.content.decode()
+
+    assert "Excluding:" in content
+    for value in ("Angst", "rating:Explicit"):
+        assert f'<input type="hidden" name="exclude" value="{value}">' in content
+    assert 'href="?exclude=rating%3AExplicit&amp;tag=Fluff"' in content  # without Angst
+    assert 'href="?exclude=Angst&amp;tag=Fluff"' in content  # without rating:Explicit
+    assert '<input type="text" name="exclude" id="id_exclude"' in content
+    checked = client.get(reverse("works:index"), {"suggested": "1"}).content.decode()
+    assert 'name="suggested" value="1" checked' in checked
+
+
+@pytest.mark.django_db
+def test_pagination_keeps_excludes_and_the_suggested_switch(client, settings):
+    settings.WORKS_PER_PAGE = 2
+    for number in range(5):
+        make_work(f"Work {number}")
+
+    response = client.get(reverse("works:index"), {"exclude": ["Angst", "Gore"], "suggested": "1"})
+    content = response.content.decode()
+
+    assert 'href="?exclude=Angst&amp;exclude=Gore&amp;suggested=1&amp;page=2"' in content
+    page_two = client.get(reverse("works:index"), {"exclude": ["Angst", "Gore"], "suggested": "1",
+                                                   "page": "2"})  # fmt: skip
+    chip = page_two.content.decode()
+    assert 'href="?exclude=Gore&amp;suggested=1"' in chip  # removing one goes back to page 1

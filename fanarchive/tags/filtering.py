@@ -1,0 +1,111 @@
+"""Which works a tag filter matches: the one resolution every page and filter uses.
+
+A filter on a tag means its canonical tag, every synonym of it, and every sub tag
+below it (transitively), with their synonyms. That answer is materialised per work in
+FilterTagging, refreshed here; `works_under` reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from fanarchive.tags.models import (
+    FilterTagging,
+    MetaTagging,
+    SuggestedTag,
+    SuggestionStatus,
+    Tag,
+    meta_closure,
+)
+
+BATCH = 1000
+
+
+def works_under(tag: Tag, *, include_suggested: bool = False) -> QuerySet[FilterTagging]:
+    """Work ids a filter on `tag` matches, as a subquery: given and accepted tags, and
+    with `include_suggested` also pending suggestions above the threshold."""
+    rows = FilterTagging.objects.filter(tag_id=tag.merger_id or tag.pk)
+    if not include_suggested:
+        rows = rows.filter(suggested=False)
+    return rows.values("work_id")
+
+
+def works_under_any(tags: Iterable[Tag], *, include_suggested: bool) -> QuerySet[FilterTagging]:
+    ids = {tag.merger_id or tag.pk for tag in tags}
+    rows = FilterTagging.objects.filter(tag_id__in=ids)
+    if not include_suggested:
+        rows = rows.filter(suggested=False)
+    return rows.values("work_id")
+
+
+def strong_suggestions() -> Q:
+    return Q(status=SuggestionStatus.PENDING, confidence__gte=settings.SUGGESTION_THRESHOLD)
+
+
+def refresh_work_filters(work_ids: Iterable[int]) -> None:
+    """Rebuild the filter rows of these works from their tags, suggestions and the
+    current wrangling."""
+    closure = meta_closure()
+    for batch in _batches(sorted(set(work_ids))):
+        rows: dict[tuple[int, int], bool] = {}
+        given = Tag.objects.filter(taggings__work_id__in=batch).values_list(
+            "taggings__work_id", "pk", "merger_id"
+        )
+        for work_id, tag_id, merger_id in given:
+            for filter_id in _filter_ids(merger_id or tag_id, closure):
+                rows[work_id, filter_id] = False
+        suggested = SuggestedTag.objects.filter(strong_suggestions(), work_id__in=batch)
+        for work_id, tag_id, merger_id in suggested.values_list(
+            "work_id", "tag_id", "tag__merger_id"
+        ):
+            for filter_id in _filter_ids(merger_id or tag_id, closure):
+                rows.setdefault((work_id, filter_id), True)
+        with transaction.atomic():
+            FilterTagging.objects.filter(work_id__in=batch).delete()
+            FilterTagging.objects.bulk_create(
+                FilterTagging(work_id=work_id, tag_id=tag_id, suggested=suggested)
+                for (work_id, tag_id), suggested in rows.items()
+            )
+
+
+def refresh_filters_for(tag_ids: Iterable[int]) -> int:
+    """Rebuild the filter rows of every work a wrangling change to these tags can
+    move: works tagged (or suggested) with them, their synonyms or tags below them.
+    Returns how many works were refreshed."""
+    affected = set(tag_ids)
+    affected |= set(Tag.objects.filter(merger_id__in=affected).values_list("pk", flat=True))
+    below = _sub_tags(affected)
+    affected |= below | set(Tag.objects.filter(merger_id__in=below).values_list("pk", flat=True))
+    work_ids = set(
+        Tag.objects.filter(pk__in=affected).values_list("taggings__work_id", flat=True)
+    ) | set(SuggestedTag.objects.filter(tag_id__in=affected).values_list("work_id", flat=True))
+    work_ids.discard(None)
+    refresh_work_filters(work_ids)
+    return len(work_ids)
+
+
+def _filter_ids(canonical_id: int, closure: dict[int, set[int]]) -> set[int]:
+    return {canonical_id, *closure.get(canonical_id, ())}
+
+
+def _sub_tags(tag_ids: set[int]) -> set[int]:
+    below: set[int] = set()
+    frontier = set(tag_ids)
+    while frontier:
+        found = set(
+            MetaTagging.objects.filter(meta_tag_id__in=frontier).values_list(
+                "sub_tag_id", flat=True
+            )
+        )
+        frontier = found - below
+        below |= found
+    return below
+
+
+def _batches(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), BATCH):
+        yield ids[start : start + BATCH]
