@@ -47,3 +47,7 @@ lint: $(BIN)/fanarchive
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Speed figures (not part of `make test`); record them in docs/performance.md.
+bench: $(BIN)/fanarchive
+	$(BIN)/python bench/tagging.py

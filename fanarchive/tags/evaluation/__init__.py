@@ -66,13 +66,16 @@ def cases_from(paths: list[Path]) -> list[Any]:
     return cases
 
 
-def evaluate_paths(paths: list[Path]) -> dict[str, Any]:
+def evaluate_paths(paths: list[Path], tagger: Any = None) -> dict[str, Any]:
+    """Score `tagger` (by default the archive's, with its operator packs) on the tagged
+    stories under `paths`."""
     from django.conf import settings
 
     from fanarchive.tags.inference.evaluate import evaluate
-    from fanarchive.tags.suggestions import tagger
+    from fanarchive.tags.suggestions import tagger as archive_tagger
 
-    return evaluate(cases_from(paths), tagger(), threshold=settings.SUGGESTION_THRESHOLD)
+    tagger = tagger or archive_tagger()
+    return evaluate(cases_from(paths), tagger, threshold=settings.SUGGESTION_THRESHOLD)
 
 
 def format_report(report: dict[str, Any]) -> str:
