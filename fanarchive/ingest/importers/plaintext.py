@@ -334,6 +334,15 @@ def _split_list(value: str, separator: re.Pattern[str] = _LIST_SEPARATOR) -> lis
     return [item.strip() for item in separator.split(value) if item.strip()]
 
 
+# "pairing: none" says there is no pairing; it is no tag called "none". The value
+# stays in the provenance like every other.
+_NO_VALUE = frozenset({"none", "n/a", "na", "nil", "nothing", "no", "-", "--", "\u2014", "\u2013"})
+
+
+def _tag_values(value: str) -> list[str]:
+    return [item for item in _split_list(value) if item.lower() not in _NO_VALUE]
+
+
 def _extend_unique(target: list[str], values: Iterable[str]) -> None:
     for value in values:
         if value not in target:
@@ -418,7 +427,7 @@ def _creators(header: _Header, item: _Field) -> None:
 
 
 def _fandoms(header: _Header, item: _Field) -> None:
-    for name in _split_list(item.value):
+    for name in _tag_values(item.value):
         category = _CATEGORY_NAMES.get("".join(name.lower().split()))
         if category is not None:
             _extend_unique(header.work.categories, [category])
@@ -427,15 +436,15 @@ def _fandoms(header: _Header, item: _Field) -> None:
 
 
 def _relationships(header: _Header, item: _Field) -> None:
-    _extend_unique(header.work.relationships, _split_list(item.value))
+    _extend_unique(header.work.relationships, _tag_values(item.value))
 
 
 def _characters(header: _Header, item: _Field) -> None:
-    _extend_unique(header.work.characters, _split_list(item.value))
+    _extend_unique(header.work.characters, _tag_values(item.value))
 
 
 def _freeforms(header: _Header, item: _Field) -> None:
-    _extend_unique(header.work.freeforms, _split_list(item.value))
+    _extend_unique(header.work.freeforms, _tag_values(item.value))
 
 
 def _rating(header: _Header, item: _Field) -> None:

@@ -757,3 +757,14 @@ def test_any_header_and_text_give_one_work_with_chapters_or_a_parse_error(header
         return
     assert len(works) == 1
     assert works[0].chapters
+
+
+def test_none_is_no_tag():
+    work = parse_bytes(
+        b"title: Alone\npairing: none\ncharacters: N/A\ngenre: none\nfandom: -\n\nJust text.\n"
+    )
+    assert work.relationships == []
+    assert work.characters == []
+    assert work.freeforms == []
+    assert work.fandoms == []
+    assert ("pairing", "none") in work.fields
