@@ -20,6 +20,7 @@ register_converter(DecisionConverter, "decision")
 app_name = "tags"
 urlpatterns = [
     # Before the tag pages, whose `<path:name>` would take these too.
+    path("wrangle/", views.wrangling_queue, name="queue"),
     path("wrangle/<int:tag_id>/", views.wrangle, name="wrangle"),
     path("suggestions/<int:suggestion_id>/<decision:decision>/", views.decide, name="decide"),
     path("<str:tag_type>/<path:name>/", views.detail, name="detail"),

@@ -9,14 +9,17 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Value
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
-from fanarchive.tags import suggestions
+from fanarchive.tags import suggestions, wrangling
 from fanarchive.tags.forms import ACTIONS, WrangleForm
 from fanarchive.tags.models import ALLOWED_PARENTS, SuggestedTag, Tag, TagType
 from fanarchive.works.listing import BLURB_PREFETCH, NEWEST_FIRST, paginate
 from fanarchive.works.models import Work
+
+# How many queue entries one page ranks candidates for.
+QUEUE_PAGE = 100
 
 
 def detail(request: HttpRequest, tag_type: str, name: str) -> HttpResponse:
@@ -28,6 +31,27 @@ def detail(request: HttpRequest, tag_type: str, name: str) -> HttpResponse:
     if tag.merger_id and not request.user.is_staff:
         return redirect(tag.merger)
     return _tag_page(request, tag)
+
+
+def wrangling_queue(request: HttpRequest) -> HttpResponse:
+    """Staff: the unwrangled tags (of one fandom, with `?fandom=`), most used first,
+    each with ranked candidates; selected ones are merged into their best candidate or
+    made canonical in one go."""
+    _require_staff(request)
+    fandom_name = (request.GET.get("fandom") or request.POST.get("fandom") or "").strip()
+    fandom = Tag.objects.filter(type=TagType.FANDOM, name=fandom_name).first()
+    if request.method == "POST":
+        chosen = Tag.objects.filter(pk__in=request.POST.getlist("tag"))
+        done = wrangling.apply_to_queue(list(chosen), request.POST.get("action", ""), fandom)
+        messages.success(request, f"Wrangled {done} of {len(chosen)} selected tags.")
+        return redirect(f"{request.path}?{urlencode({'fandom': fandom_name})}")
+    context = {
+        "fandom": fandom,
+        "fandom_name": fandom_name,
+        "entries": wrangling.queue(fandom)[:QUEUE_PAGE],
+        "fandoms": Tag.objects.filter(type=TagType.FANDOM, canonical=True).order_by("name"),
+    }
+    return render(request, "tags/queue.html", context)
 
 
 @require_POST

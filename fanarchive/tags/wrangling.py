@@ -145,3 +145,33 @@ def auto_wrangle(tag: Tag, fandoms: list[str]) -> Tag | None:
 
 def canonical_relationship_name(name: str) -> str | None:
     return canonical_name(name, resolver())
+
+
+def merge_into_top_candidate(tag: Tag, fandom: Tag | None = None) -> Tag | None:
+    """The queue's bulk action: make `tag` a synonym of its best candidate, creating
+    that canonical tag when normalisation names one that does not exist yet. Returns
+    the canonical tag, or None when there is no candidate."""
+    fandom_names = [fandom.resolved().name] if fandom is not None else []
+    candidates = _candidates(tag, fandom_names, limit=1)
+    if not candidates:
+        return None
+    target, _ = Tag.objects.get_or_create(
+        type=tag.type, name=str(candidates[0]["name"]), defaults={"canonical": True}
+    )
+    tag.make_synonym_of(target)
+    return target.resolved()
+
+
+def apply_to_queue(tags: list[Tag], action: str, fandom: Tag | None = None) -> int:
+    """A bulk action over queue entries: "merge" (into each one's best candidate) or
+    "canonical". Returns how many tags changed."""
+    done = 0
+    for tag in tags:
+        if tag.wrangled:
+            continue
+        if action == "canonical":
+            tag.make_canonical()
+            done += 1
+        elif action == "merge" and merge_into_top_candidate(tag, fandom) is not None:
+            done += 1
+    return done
