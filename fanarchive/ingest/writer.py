@@ -23,7 +23,7 @@ from fanarchive.tags.constants import CHOSE_NOT_TO_WARN, NOT_RATED
 from fanarchive.tags.filtering import refresh_work_filters
 from fanarchive.tags.models import Tag, TagType
 from fanarchive.tags.tasks import infer_work_tags
-from fanarchive.tags.wrangling import auto_wrangle
+from fanarchive.tags.wrangling import auto_wrangle, is_pack_canonical
 from fanarchive.works.models import (
     Chapter,
     Creator,
@@ -283,7 +283,9 @@ def _set_tags(work: Work, tags: dict[str, list[str]]) -> None:
     new: list[Tag] = []
     for tag_type, names in tags.items():
         for name in _unique(names):
-            tag, created = Tag.objects.get_or_create(type=tag_type, name=name)
+            tag, created = Tag.objects.get_or_create(
+                type=tag_type, name=name, defaults={"canonical": is_pack_canonical(tag_type, name)}
+            )
             if created:
                 new.append(tag)
             wanted.add(tag.pk)

@@ -10,14 +10,13 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from fanarchive.lib.html import html_to_text
 from fanarchive.tags.filtering import refresh_work_filters
 from fanarchive.tags.models import SuggestedTag, SuggestionStatus, Tag, TagType
-from fanarchive.tags.packs import load_packs, pack_directories
+from fanarchive.tags.wrangling import is_pack_canonical, packs
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -35,9 +34,6 @@ SUGGESTION_TYPES: dict[str, str] = {
     "category": TagType.CATEGORY,
     "freeforms": TagType.FREEFORM,
 }
-# Names the packs define are canonical there; suggesting them should not fill the
-# wranglers' queue.
-CANONICAL_WHEN_CREATED = {TagType.FANDOM, TagType.CHARACTER}
 
 
 @cache
@@ -45,7 +41,7 @@ def tagger() -> Tagger:
     """One Tagger per process, built from the shipped packs and the operator's."""
     from fanarchive.tags.inference import Tagger
 
-    return Tagger(load_packs(*pack_directories(settings.DATA_DIR)))
+    return Tagger(packs())
 
 
 def work_text(work: Work) -> str:
@@ -92,8 +88,10 @@ def store_suggestions(work: Work, suggestions: Suggestions) -> int:
 
 
 def _tag(tag_type: str, name: str) -> Tag:
+    # Names a pack defines are canonical there; suggesting them should not fill the
+    # wranglers' queue.
     tag, _ = Tag.objects.get_or_create(
-        type=tag_type, name=name, defaults={"canonical": tag_type in CANONICAL_WHEN_CREATED}
+        type=tag_type, name=name, defaults={"canonical": is_pack_canonical(tag_type, name)}
     )
     return tag
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from fanarchive.tags.models import ParentLink, Tag, TagType
-from fanarchive.tags.packs import load_packs, pack_directories
+from fanarchive.tags.packs import Pack, load_packs, pack_directories
 from fanarchive.tags.relationships import (
     CharacterResolver,
     canonical_name,
@@ -43,8 +43,28 @@ class QueueEntry:
 
 
 @cache
+def packs() -> list[Pack]:
+    return load_packs(*pack_directories(settings.DATA_DIR))
+
+
+@cache
 def resolver() -> CharacterResolver:
-    return CharacterResolver(load_packs(*pack_directories(settings.DATA_DIR)))
+    return CharacterResolver(packs())
+
+
+@cache
+def _pack_canonical_names() -> frozenset[tuple[str, str]]:
+    names = {(TagType.FANDOM, pack.name) for pack in packs()}
+    for pack in packs():
+        names |= {(TagType.CHARACTER, character.name) for character in pack.characters}
+        names |= {(TagType.RELATIONSHIP, name) for name in pack.relationships}
+    return frozenset(names)
+
+
+def is_pack_canonical(tag_type: str, name: str) -> bool:
+    """Whether a fandom pack names this tag as canonical: such a tag needs no wrangler
+    when it first arrives."""
+    return (tag_type, name) in _pack_canonical_names()
 
 
 def unwrangled(fandom: Tag | None = None) -> QuerySet[Tag]:

@@ -25,7 +25,7 @@ def truth_of(parsed: ParsedWork) -> dict[str, set[str]]:
     (the pack's form, else names in alphabetical order), so "Dean Winchester/Castiel"
     and "Castiel/Dean Winchester" are one relationship."""
     from fanarchive.tags.relationships import canonical_name
-    from fanarchive.tags.wrangling import resolver
+    from fanarchive.tags.wrangling import packs, resolver
 
     known = [name for pack in packs() for name in pack.relationships]
     relationships = {
@@ -41,14 +41,6 @@ def truth_of(parsed: ParsedWork) -> dict[str, set[str]]:
         "category": set(parsed.categories),
         "freeforms": set(parsed.freeforms),
     }
-
-
-def packs() -> list[Any]:
-    from django.conf import settings
-
-    from fanarchive.tags.packs import load_packs, pack_directories
-
-    return load_packs(*pack_directories(settings.DATA_DIR))
 
 
 def cases_from(paths: list[Path]) -> list[Any]:

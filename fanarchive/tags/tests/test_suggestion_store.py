@@ -134,3 +134,11 @@ def test_with_the_database_backend_the_worker_infers_after_the_import():
         call_command("db_worker", "--batch", stdout=io.StringIO(), stderr=io.StringIO())
 
         assert SuggestedTag.objects.filter(work=work, tag__name="Spike").exists()
+
+
+def test_tags_a_pack_names_arrive_canonical_and_others_unwrangled():
+    write_work(parsed(fandoms=["Buffy the Vampire Slayer"], characters=["Spike", "Spikey"]))
+
+    assert Tag.objects.get(type=TagType.FANDOM, name="Buffy the Vampire Slayer").canonical
+    assert Tag.objects.get(type=TagType.CHARACTER, name="Spike").canonical
+    assert not Tag.objects.get(type=TagType.CHARACTER, name="Spikey").wrangled
