@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "fanarchive.tags",
     "fanarchive.works",
     "fanarchive.ingest",
+    "fanarchive.search",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Finding works: full-text search over titles, summaries, tags and chapter text."""
