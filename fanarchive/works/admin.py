@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
@@ -193,8 +193,17 @@ class ChapterAdmin(admin.ModelAdmin):
         obj.body = clean_story_html(obj.body)
         obj.word_count = count_html_words(obj.body)
         super().save_model(request, obj, form, change)
-        total = obj.work.chapters.aggregate(words=Sum("word_count"))["words"] or 0
-        Work.objects.filter(pk=obj.work_id).update(word_count=total)
+        obj.work.recount()
+
+    def delete_model(self, request: HttpRequest, obj: Chapter) -> None:
+        super().delete_model(request, obj)
+        obj.work.recount()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Chapter]) -> None:
+        works = list(Work.objects.filter(chapters__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        for work in works:
+            work.recount()
 
 
 @admin.register(Creator)

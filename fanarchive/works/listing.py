@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, OrderBy, Q, QuerySet
+from django.db.models import Count, OrderBy, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.http import QueryDict
 
@@ -18,17 +18,26 @@ from fanarchive.tags.constants import NOT_RATED, RATINGS
 from fanarchive.tags.filtering import works_under_any
 from fanarchive.tags.lookup import parse_tag
 from fanarchive.tags.models import Tag, TagType
-from fanarchive.works.models import Work, WorkQuerySet, WorkTag
+from fanarchive.works.models import Work, WorkCreator, WorkQuerySet, WorkTag
 
 # What a blurb reads; prefetched so a page of blurbs costs a fixed number of queries.
 BLURB_PREFETCH = ("tags", "creator_links__creator", "series_entries__series")
 
 DEFAULT_SORT = "updated"
+# AO3 sorts by creator on the first credited name.
+FIRST_CREATOR = Subquery(
+    WorkCreator.objects.filter(work=OuterRef("pk")).order_by("position").values("creator__name")[:1]
+)
 SORTS: dict[str, tuple[str, tuple[str | OrderBy, ...]]] = {
     "updated": ("Date Updated", ("-updated", "-id")),
     "posted": ("Date Posted", ("-published", "-id")),
     "words": ("Word Count", ("-word_count", "-id")),
     "title": ("Title", (Lower("title").asc(), "id")),
+    "creator": ("Creator", (Lower(FIRST_CREATOR).asc(nulls_last=True), "id")),
+    "hits": ("Hits", ("-hits", "-id")),
+    "kudos": ("Kudos", ("-kudos", "-id")),
+    "bookmarks": ("Bookmarks", ("-bookmarks", "-id")),
+    "comments": ("Comments", ("-comments", "-id")),
 }
 NEWEST_FIRST = SORTS[DEFAULT_SORT][1]
 # Each tag filter is a query and a subquery; a URL may not ask for more than this.

@@ -180,6 +180,16 @@ class Work(models.Model):
         value is not one (a language name, say)."""
         return self.language.strip() if LANGUAGE_TAG.fullmatch(self.language.strip()) else ""
 
+    def recount(self) -> None:
+        """Word and chapter counts from the stored chapters, after chapters change
+        outside an import (the admin)."""
+        totals = self.chapters.aggregate(words=models.Sum("word_count"), count=models.Count("pk"))
+        self.word_count = totals["words"] or 0
+        self.posted_chapters = totals["count"]
+        Work.objects.filter(pk=self.pk).update(
+            word_count=self.word_count, posted_chapters=self.posted_chapters
+        )
+
     def creator_names(self) -> list[str]:
         return [link.creator.name for link in self.creator_links.select_related("creator")]
 

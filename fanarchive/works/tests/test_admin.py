@@ -186,3 +186,17 @@ def test_autocomplete_finds_tags_creators_series_and_works(admin_client, work):
         assert response.json()["results"], (model, field)
     assert Creator.objects.count() == 1 and Series.objects.count() == 1
     assert Chapter.objects.count() == 1
+
+
+def test_deleting_a_chapter_in_the_admin_recounts_the_work(admin_client):
+    work = make_work("Two parts", chapters=["<p>One two three.</p>", "<p>Four five.</p>"])
+    second = work.chapters.get(position=2)
+
+    response = admin_client.post(
+        reverse("admin:works_chapter_delete", args=[second.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    work = Work.objects.get(pk=work.pk)
+    assert work.posted_chapters == 1
+    assert work.word_count == 3
