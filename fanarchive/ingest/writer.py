@@ -19,6 +19,7 @@ from fanarchive.ingest.models import Provenance
 from fanarchive.ingest.parsed import ParsedChapter, ParsedWork
 from fanarchive.lib.html import clean_story_html, html_to_text, sanitize
 from fanarchive.lib.wordcount import count_html_words
+from fanarchive.search.indexing import index_works
 from fanarchive.tags.constants import CHOSE_NOT_TO_WARN, NOT_RATED
 from fanarchive.tags.filtering import refresh_work_filters
 from fanarchive.tags.models import Tag, TagType
@@ -265,6 +266,7 @@ def _apply(work: Work, parsed: ParsedWork, chapters: list[PreparedChapter]) -> N
     # Suggested tags are read from the text by a task; with the embedded backend it runs
     # now, with a database worker the import does not wait for it.
     infer_work_tags.enqueue(work_id=work.pk)
+    index_works([work.pk])  # in this transaction: search never sees half a work
 
 
 def _unique(names: list[str]) -> list[str]:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from fanarchive.search.indexing import index_works_metadata
 from fanarchive.tags.models import (
     FilterTagging,
     MetaTagging,
@@ -70,6 +71,7 @@ def refresh_work_filters(work_ids: Iterable[int]) -> None:
                 FilterTagging(work_id=work_id, tag_id=tag_id, suggested=suggested)
                 for (work_id, tag_id), suggested in rows.items()
             )
+            index_works_metadata(batch)  # tag names are searchable text: follow the wrangling
 
 
 def refresh_filters_for(tag_ids: Iterable[int]) -> int:

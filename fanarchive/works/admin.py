@@ -16,6 +16,7 @@ from django.utils.html import format_html
 
 from fanarchive.lib.html import clean_story_html, sanitize
 from fanarchive.lib.wordcount import count_html_words
+from fanarchive.search.indexing import index_works
 from fanarchive.tags.filtering import refresh_work_filters
 from fanarchive.tags.models import SuggestedTag
 from fanarchive.works.models import (
@@ -194,16 +195,19 @@ class ChapterAdmin(admin.ModelAdmin):
         obj.word_count = count_html_words(obj.body)
         super().save_model(request, obj, form, change)
         obj.work.recount()
+        index_works([obj.work_id])
 
     def delete_model(self, request: HttpRequest, obj: Chapter) -> None:
         super().delete_model(request, obj)
         obj.work.recount()
+        index_works([obj.work_id])
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Chapter]) -> None:
         works = list(Work.objects.filter(chapters__in=queryset).distinct())
         super().delete_queryset(request, queryset)
         for work in works:
             work.recount()
+        index_works([work.pk for work in works])
 
 
 @admin.register(Creator)

@@ -200,3 +200,25 @@ def test_deleting_a_chapter_in_the_admin_recounts_the_work(admin_client):
     work = Work.objects.get(pk=work.pk)
     assert work.posted_chapters == 1
     assert work.word_count == 3
+
+
+def test_a_chapter_edited_in_the_admin_is_searchable_by_its_new_text(admin_client, work):
+    from fanarchive.search.service import SearchQuery, search
+
+    chapter = work.chapters.get()
+    admin_client.post(
+        reverse("admin:works_chapter_change", args=[chapter.pk]),
+        {
+            "work": work.pk,
+            "position": 1,
+            "title": "",
+            "published": "",
+            "summary": "",
+            "notes": "",
+            "body": "<p>The periwinkle lighthouse blinked twice.</p>",
+            "end_notes": "",
+        },
+    )
+
+    found = search(SearchQuery(text='"periwinkle lighthouse"'), Work.objects.all(), limit=5)
+    assert [hit.work.pk for hit in found.hits] == [work.pk]

@@ -319,3 +319,9 @@ def test_pagination_keeps_excludes_and_the_suggested_switch(client, settings):
                                                    "page": "2"})  # fmt: skip
     chip = page_two.content.decode()
     assert 'href="?exclude=Gore&amp;suggested=1"' in chip  # removing one goes back to page 1
+
+
+@pytest.mark.django_db
+def test_control_characters_in_a_tag_filter_find_nothing_instead_of_failing(client):
+    response = client.get(reverse("works:index"), {"tag": "fandom:\x00Buffy", "exclude": "\x00"})
+    assert response.status_code == 200
