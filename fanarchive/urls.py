@@ -8,6 +8,7 @@ urlpatterns = [
     path("robots.txt", works_views.robots_txt, name="robots_txt"),
     path("", include("fanarchive.works.urls")),
     path("tags/", include("fanarchive.tags.urls")),
+    path("search/", include("fanarchive.search.urls")),
     path("accounts/", include("fanarchive.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

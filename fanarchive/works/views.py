@@ -62,10 +62,7 @@ def index(request: HttpRequest) -> HttpResponse:
     works = filter_works(Work.objects.visible_to(request.user), filters)
     context = {
         "filters": filters,
-        "excluded": [
-            ExcludedTag(value, _without(request.GET, "exclude", value))
-            for value in filters.excluded
-        ],
+        "excluded": excluded_chips(request.GET, filters),
         "ratings": RATINGS,
         "sorts": {key: label for key, (label, _) in SORTS.items()},
         **paginate(works.prefetch_related(*BLURB_PREFETCH), request.GET.get("page")),
@@ -179,6 +176,11 @@ def _suggestion_groups(work: Work, *, staff: bool) -> list[SuggestionGroup]:
         for tag_type in DISPLAY_ORDER
         if tag_type in by_type
     ]
+
+
+def excluded_chips(query: QueryDict, filters: WorkFilters) -> list[ExcludedTag]:
+    """The listing's active exclusions, each with the same listing without it."""
+    return [ExcludedTag(value, _without(query, "exclude", value)) for value in filters.excluded]
 
 
 def _without(query: QueryDict, key: str, value: str) -> str:

@@ -30,7 +30,7 @@ from fanarchive.search.engines import (
     if_marked,
 )
 from fanarchive.search.indexing import chapter_text, one_line, summary_text
-from fanarchive.search.query import FIELDS, Query, Term, tsquery
+from fanarchive.search.query import FIELDS, Query, Term, normalise, tsquery
 
 if TYPE_CHECKING:
     from fanarchive.works.models import Work
@@ -81,13 +81,20 @@ HEADLINES = (
 Row = tuple[object, ...]
 
 
+def _words(text: str) -> str:
+    """The words as the query language splits them, for to_tsvector. PostgreSQL's own
+    parser reads "Spike/Willow" as a file path and text after a literal "<script>" as
+    markup; splitting the same way as queries do keeps documents and queries alike."""
+    return " ".join(normalise(text))
+
+
 class PostgresEngine:
     def write_works(self, docs: Sequence[WorkText]) -> None:
-        rows = [(d.work_id, d.title, d.creators, d.tags, d.summary) for d in docs]
+        rows = [(d.work_id, *map(_words, (d.title, d.creators, d.tags, d.summary))) for d in docs]
         _write(UPSERT_WORK, rows, lambda row: (row[0], *map(_shortened, row[1:])))
 
     def write_chapters(self, docs: Sequence[ChapterText]) -> None:
-        rows = [(d.chapter_id, d.work_id, d.position, d.text) for d in docs]
+        rows = [(d.chapter_id, d.work_id, d.position, _words(d.text)) for d in docs]
         _write(UPSERT_CHAPTER, rows, lambda row: (*row[:3], _shortened(row[3])))
 
     def clear(self) -> None:

@@ -56,6 +56,15 @@ def test_a_quoted_phrase_matches_only_those_words_in_that_order():
     assert found("silver compass") == {"In Order", "Reversed", "Apart"}
 
 
+def test_text_that_looks_like_markup_or_a_path_is_still_words():
+    store("Sign", "<p>The sign read &lt;script&gt; beside the gull.</p>")
+    store("Pairing", "<p>She shipped Spike/Willow for years.</p>", summary="<p>Giles/Jenny</p>")
+
+    assert found("gull") == {"Sign"}
+    assert found('"spike willow"') == {"Pairing"}
+    assert found("summary:jenny") == {"Pairing"}
+
+
 def test_an_excluded_word_removes_every_work_it_appears_in_anywhere():
     store("Dragon and Castle", "<p>A dragon circled the castle.</p>")
     store("Dragon Alone", "<p>A dragon slept.</p>")

@@ -117,3 +117,34 @@ def test_story_html_cannot_run_script_in_the_browser(live_server, browser_page):
 
     assert page.evaluate("window.__pwned === undefined")
     assert dialogs == []
+
+
+def test_a_reader_searches_a_remembered_phrase_and_lands_on_its_paragraph(
+    live_server, browser_page
+):
+    from playwright.sync_api import expect
+
+    from fanarchive.search.tests.stories import store
+
+    work = store(
+        "The Long Watch",
+        "<p>Chapter one keeps to the shore.</p>",
+        "<p>The boats came in.</p>"
+        "<p>Nobody spoke.</p>"
+        "<p>Out past the breakwater the keeper counted every gull on the rocks.</p>",
+    )
+    page = browser_page
+
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Search", exact=True).click()
+    page.get_by_label("Search for").fill('"counted every gull"')
+    page.get_by_role("button", name="Search", exact=True).click()
+
+    expect(page.get_by_text("1 work found")).to_be_visible()
+    page.get_by_role("link", name="Read in chapter 2").click()
+
+    expect(page).to_have_url(f"{live_server.url}/works/{work.pk}/chapters/2/#p3")
+    assert page.evaluate("document.querySelector(':target').id") == "p3"
+    expect(page.locator(":target")).to_have_text(
+        "Out past the breakwater the keeper counted every gull on the rocks."
+    )
