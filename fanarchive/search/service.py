@@ -54,7 +54,7 @@ from fanarchive.works.listing import (
     WorkFilters,
     filter_works,
 )
-from fanarchive.works.models import Work
+from fanarchive.works.models import Work, adult_work_ids
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -286,11 +286,8 @@ def _chapter_snippets(
 ) -> dict[int, Snippet]:
     matches = engine.best_chapters(query, [work.pk for work in works])
     # The adult gate: an adult work's text reaches only readers who agreed to see it.
-    shown = [
-        match
-        for work in works
-        if (match := matches.get(work.pk)) and (show_adult or not work.is_adult)
-    ]
+    gated = set() if show_adult else adult_work_ids(works)
+    shown = [match for work in works if (match := matches.get(work.pk)) and work.pk not in gated]
     marked = engine.highlight_chapters(query, [match.chapter_id for match in shown])
     snippets = {}
     for match in shown:

@@ -443,3 +443,21 @@ def test_hostile_tag_names_match_nothing():
 
     assert found("lighthouse", include=("'; DROP TABLE works_work; --",)) == set()
     assert found("lighthouse", exclude=("\x00",)) == {"The Lighthouse"}
+
+
+def test_the_adult_check_costs_the_same_for_a_page_of_two_or_ten_works():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for_page() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            run("lantern", adult=False)
+        return len(captured)
+
+    for number in range(2):
+        store(f"Lantern {number}", "<p>The lantern swung in the wind.</p>")
+    two = queries_for_page()
+    for number in range(2, 10):
+        store(f"Lantern {number}", "<p>The lantern swung in the wind.</p>")
+
+    assert queries_for_page() == two
