@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from fanarchive.tags.constants import EXPLICIT, GENERAL
 from fanarchive.works.tests.factories import make_work
@@ -56,6 +57,9 @@ def browser_page(live_server, monkeypatch) -> Iterator:
             yield page
         finally:
             browser.close()
+            # Playwright's sync API runs the test in a greenlet with its own context, so
+            # Django opened a connection there that would outlive the test database.
+            connections.close_all()
 
 
 def test_a_reader_agrees_to_adult_content_and_reads_on(live_server, browser_page):
