@@ -1,3 +1,4 @@
+import sys
 from typing import Any
 
 from django.apps import AppConfig
@@ -15,9 +16,22 @@ def _ensure_sqlite_triggers(using: str, **kwargs: Any) -> None:
         ensure_triggers(connection)
 
 
+def _index_existing_works(using: str, verbosity: int = 1, **kwargs: Any) -> None:
+    # An archive that had works before the search app arrived (an upgrade) would find
+    # nothing until someone thought of `fanarchive reindex`; build the index now.
+    from fanarchive.search.indexing import rebuild, unindexed_works_exist
+
+    if using != "default" or not unindexed_works_exist(using):
+        return
+    if verbosity:
+        sys.stderr.write("fanarchive: indexing existing works for search\n")
+    rebuild()
+
+
 class SearchConfig(AppConfig):
     name = "fanarchive.search"
     label = "search"
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_sqlite_triggers, sender=self)
+        post_migrate.connect(_index_existing_works, sender=self)

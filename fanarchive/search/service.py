@@ -91,6 +91,11 @@ class SearchQuery:
     ratings: tuple[str, ...] = ()
     sort: str | None = None
     include_suggested: bool = False
+    complete: bool | None = None
+    single_chapter: bool = False
+    language: str = ""
+    ranges: tuple[tuple[str, object, object], ...] = ()
+    """As WorkFilters has them: completion, length, language, number and date ranges."""
 
     def __post_init__(self) -> None:
         if self.sort is not None and self.sort not in SEARCH_SORTS:
@@ -106,6 +111,10 @@ class SearchQuery:
             ratings=tuple(_CONTROL.sub("", rating) for rating in self.ratings),
             sort=self.sort if self.sort in SORTS else DEFAULT_SORT,
             include_suggested=self.include_suggested,
+            complete=self.complete,
+            single_chapter=self.single_chapter,
+            language=_CONTROL.sub("", self.language),
+            ranges=self.ranges,
         )
 
 

@@ -31,6 +31,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
         ratings=filters.ratings,
         sort=sort if sort in SEARCH_SORTS else None,
         include_suggested=filters.include_suggested,
+        complete=filters.complete,
+        single_chapter=filters.single_chapter,
+        language=filters.language,
+        ranges=filters.ranges,
     )
     has_words = not query.parsed().is_empty
     context: dict[str, object] = {

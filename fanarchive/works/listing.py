@@ -5,6 +5,7 @@ Plain functions over querysets, so the pages, and later the API, list works alik
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,39 @@ NEWEST_FIRST = SORTS[DEFAULT_SORT][1]
 MAX_TAG_FILTERS = 20
 
 
+# Range filters: the query parameters `<name>_from` and `<name>_to`, the field they
+# bound, and how a bound is read (a bad bound is ignored, never an error).
+NUMBER_RANGES = {"words": "word_count", "hits": "hits", "kudos": "kudos"}
+DATE_RANGES = {"posted": "published", "updated": "updated"}
+COMPLETION = {"complete": True, "wip": False}
+
+
+def _number(value: str | None) -> int | None:
+    value = (value or "").replace(",", "").strip()
+    return int(value) if value.isdigit() and len(value) <= 12 else None
+
+
+def _date(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+def _ranges(query: QueryDict) -> tuple[tuple[str, object, object], ...]:
+    """(field, low, high) for every range the query bounds on at least one side."""
+    ranges = []
+    for name, field in NUMBER_RANGES.items():
+        low, high = _number(query.get(f"{name}_from")), _number(query.get(f"{name}_to"))
+        if low is not None or high is not None:
+            ranges.append((field, low, high))
+    for name, field in DATE_RANGES.items():
+        low, high = _date(query.get(f"{name}_from")), _date(query.get(f"{name}_to"))
+        if low is not None or high is not None:
+            ranges.append((field, low, high))
+    return tuple(ranges)
+
+
 @dataclass(frozen=True)
 class WorkFilters:
     """What the reader asked the works index for.
@@ -59,6 +93,10 @@ class WorkFilters:
     ratings: tuple[str, ...] = ()
     sort: str = DEFAULT_SORT
     include_suggested: bool = False
+    complete: bool | None = None
+    single_chapter: bool = False
+    language: str = ""
+    ranges: tuple[tuple[str, object, object], ...] = ()
 
     @classmethod
     def from_query(cls, query: QueryDict) -> WorkFilters:
@@ -72,11 +110,24 @@ class WorkFilters:
             ratings=tuple(rating for rating in RATINGS if rating in asked),
             sort=sort if sort in SORTS else DEFAULT_SORT,
             include_suggested=query.get("suggested") == "1",
+            complete=COMPLETION.get(query.get("complete", "")),
+            single_chapter=query.get("single_chapter") == "1",
+            language=query.get("language", "").strip()[:35],
+            ranges=_ranges(query),
         )
 
     @property
     def active(self) -> bool:
-        return bool(self.tags or self.excluded or self.ratings or self.include_suggested)
+        return bool(
+            self.tags
+            or self.excluded
+            or self.ratings
+            or self.include_suggested
+            or self.complete is not None
+            or self.single_chapter
+            or self.language
+            or self.ranges
+        )
 
     @property
     def tag_names(self) -> list[str]:
@@ -119,7 +170,23 @@ def filter_works(works: WorkQuerySet, filters: WorkFilters) -> WorkQuerySet:
         works = works.exclude(pk__in=works_under_any(tags_for(value), include_suggested=True))
     if filters.ratings:
         works = works.filter(rated(filters.ratings, include_suggested=include_suggested))
-    return works.order_by(*SORTS[filters.sort][1])
+    return _narrowed(works, filters).order_by(*SORTS[filters.sort][1])
+
+
+def _narrowed(works: WorkQuerySet, filters: WorkFilters) -> WorkQuerySet:
+    """Completion, length, language and the range filters (AO3's "More Options")."""
+    if filters.complete is not None:
+        works = works.filter(complete=filters.complete)
+    if filters.single_chapter:
+        works = works.filter(posted_chapters=1)
+    if filters.language:
+        works = works.filter(language__iexact=filters.language)
+    for field, low, high in filters.ranges:
+        if low is not None:
+            works = works.filter(**{f"{field}__gte": low})
+        if high is not None:
+            works = works.filter(**{f"{field}__lte": high})
+    return works
 
 
 def paginate(works: QuerySet[Work], page_number: str | None) -> dict[str, Any]:

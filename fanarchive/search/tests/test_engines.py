@@ -461,3 +461,12 @@ def test_the_adult_check_costs_the_same_for_a_page_of_two_or_ten_works():
         store(f"Lantern {number}", "<p>The lantern swung in the wind.</p>")
 
     assert queries_for_page() == two
+
+
+def test_more_options_apply_to_a_text_search_too():
+    store("Finished Harbour", "<p>The harbour bell rang.</p>", complete=True)
+    store("Unfinished Harbour", "<p>The harbour bell rang.</p>", complete=False)
+
+    assert found("harbour", complete=False) == {"Unfinished Harbour"}
+    assert found("harbour", complete=True, single_chapter=True) == {"Finished Harbour"}
+    assert found("harbour", ranges=(("word_count", 10, None),)) == set()

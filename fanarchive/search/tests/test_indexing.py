@@ -209,3 +209,18 @@ def test_text_too_big_for_a_tsvector_is_indexed_by_its_beginning():
     get_engine().write_chapters([ChapterText(chapter.pk, work.pk, 1, "unusual " + words)])
 
     assert found("unusual") == {"Huge"}
+
+
+def test_works_from_before_the_search_app_are_indexed_after_migrating():
+    from fanarchive.search.apps import _index_existing_works
+    from fanarchive.search.indexing import unindexed_works_exist
+    from fanarchive.works.tests.factories import make_work
+
+    make_work("Old Lighthouse", chapters=["<p>The old lighthouse keeper waved.</p>"])
+    clear_index()  # as an archive older than the search app has it
+    assert unindexed_works_exist()
+
+    _index_existing_works("default", verbosity=0)
+
+    assert not unindexed_works_exist()
+    assert found('"lighthouse keeper"') == {"Old Lighthouse"}

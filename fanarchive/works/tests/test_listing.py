@@ -325,3 +325,44 @@ def test_pagination_keeps_excludes_and_the_suggested_switch(client, settings):
 def test_control_characters_in_a_tag_filter_find_nothing_instead_of_failing(client):
     response = client.get(reverse("works:index"), {"tag": "fandom:\x00Buffy", "exclude": "\x00"})
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_more_options_narrow_by_completion_length_language_and_ranges(client):
+    import datetime
+
+    make_work(
+        "Long complete",
+        chapters=["<p>" + "word " * 300 + "</p>", "<p>more</p>"],
+        kudos=50,
+        hits=900,
+        language="en",
+        updated=datetime.date(2024, 5, 1),
+    )
+    make_work(
+        "Short wip",
+        expected_chapters=None,
+        complete=False,
+        kudos=3,
+        hits=10,
+        language="fr",
+        updated=datetime.date(2023, 1, 1),
+    )
+
+    def titles(**params):
+        content = client.get(reverse("works:index"), params).content.decode()
+        return {title for title in ("Long complete", "Short wip") if title in content}
+
+    assert titles(complete="complete") == {"Long complete"}
+    assert titles(complete="wip") == {"Short wip"}
+    assert titles(single_chapter="1") == {"Short wip"}
+    assert titles(language="fr") == {"Short wip"}
+    assert titles(words_from="100") == {"Long complete"}
+    assert titles(words_to="1,000") == {"Long complete", "Short wip"}
+    assert titles(kudos_from="10", hits_to="1000") == {"Long complete"}
+    assert titles(updated_from="2024-01-01") == {"Long complete"}
+    assert titles(updated_to="2023-12-31") == {"Short wip"}
+    assert titles(words_from="lots", updated_from="yesterday", complete="maybe") == {
+        "Long complete",
+        "Short wip",
+    }
