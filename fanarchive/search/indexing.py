@@ -26,6 +26,7 @@ from itertools import pairwise
 from django.db import transaction
 
 from fanarchive.lib.html import html_to_text
+from fanarchive.lib.text import strip_controls
 from fanarchive.search.engines import ChapterText, Engine, WorkText, get_engine
 from fanarchive.tags.models import FilterTagging
 
@@ -41,13 +42,12 @@ PARAGRAPH_BREAK = "\n\n"
 _P_OPEN = re.compile(r"<p(\s[^>]*)?>")
 # Control characters never reach an index: the engines' highlight marks are control
 # characters, and PostgreSQL refuses NUL.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACE = re.compile(r"\s+")
 
 
 def one_line(text: str) -> str:
     """Text with control characters and every run of whitespace made one space."""
-    return _SPACE.sub(" ", _CONTROL.sub(" ", text)).strip()
+    return _SPACE.sub(" ", strip_controls(text, " ")).strip()
 
 
 def summary_text(html: str) -> str:

@@ -43,6 +43,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils.safestring import SafeString, mark_safe
 
+from fanarchive.lib.text import strip_controls
 from fanarchive.search.engines import MARK_END, MARK_START, Engine, Side, get_engine
 from fanarchive.search.indexing import paragraph_at
 from fanarchive.search.query import Query, Term, parse
@@ -73,7 +74,6 @@ SIDE_FIELDS: dict[Side, frozenset[str | None]] = {
     Side.CHAPTERS: frozenset({None, "text"}),
 }
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\S+")
 _MARKS = re.compile(f"([{MARK_START}{MARK_END}])")
@@ -102,25 +102,25 @@ class SearchQuery:
             raise ValueError(f"unknown sort {self.sort!r}; one of {', '.join(SEARCH_SORTS)}")
 
     def parsed(self) -> Query:
-        return parse(_CONTROL.sub(" ", self.text))
+        return parse(strip_controls(self.text, " "))
 
     def filters(self) -> WorkFilters:
         return WorkFilters(
             tags=_tag_values(self.include),
             excluded=_tag_values(self.exclude),
-            ratings=tuple(_CONTROL.sub("", rating) for rating in self.ratings),
+            ratings=tuple(strip_controls(rating) for rating in self.ratings),
             sort=self.sort if self.sort in SORTS else DEFAULT_SORT,
             include_suggested=self.include_suggested,
             complete=self.complete,
             single_chapter=self.single_chapter,
-            language=_CONTROL.sub("", self.language),
+            language=self.language,
             ranges=self.ranges,
         )
 
 
 def _tag_values(values: tuple[str, ...]) -> tuple[str, ...]:
     # No tag name holds a control character, and PostgreSQL refuses NUL in a parameter.
-    cleaned = (_CONTROL.sub("", value).strip() for value in values)
+    cleaned = (strip_controls(value).strip() for value in values)
     return tuple(dict.fromkeys(value for value in cleaned if value))[:MAX_TAG_FILTERS]
 
 

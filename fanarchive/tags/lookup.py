@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
+from fanarchive.lib.text import strip_controls
 from fanarchive.tags.models import Tag, TagType
 
 
@@ -11,14 +10,12 @@ class TagLookupError(LookupError):
     """No tag, or more than one, answers to what was written; the message says which."""
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
 def parse_tag(value: str) -> tuple[str | None, str]:
     """("fandom", "Sherlock") for "fandom:Sherlock"; (None, name) when the part before a
     colon is no tag type, as in "Star Trek: The Original Series". Control characters
     are dropped: no tag name holds them, and PostgreSQL refuses NUL in a query."""
-    prefix, colon, name = _CONTROL.sub("", value).partition(":")
+    value = strip_controls(value, keep_line_breaks=False)
+    prefix, colon, name = value.partition(":")
     tag_type = prefix.strip().lower()
     if colon and tag_type in TagType.values and name.strip():
         return tag_type, name.strip()

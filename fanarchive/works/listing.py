@@ -15,6 +15,7 @@ from django.db.models import Count, OrderBy, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.http import QueryDict
 
+from fanarchive.lib.text import strip_controls
 from fanarchive.tags.constants import NOT_RATED, RATINGS
 from fanarchive.tags.filtering import works_under_any
 from fanarchive.tags.lookup import parse_tag
@@ -179,8 +180,8 @@ def _narrowed(works: WorkQuerySet, filters: WorkFilters) -> WorkQuerySet:
         works = works.filter(complete=filters.complete)
     if filters.single_chapter:
         works = works.filter(posted_chapters=1)
-    if filters.language:
-        works = works.filter(language__iexact=filters.language)
+    if language := strip_controls(filters.language):
+        works = works.filter(language__iexact=language)
     for field, low, high in filters.ranges:
         if low is not None:
             works = works.filter(**{f"{field}__gte": low})
