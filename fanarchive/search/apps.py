@@ -3,7 +3,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db import connections
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def _ensure_sqlite_triggers(using: str, **kwargs: Any) -> None:
@@ -28,6 +28,12 @@ def _index_existing_works(using: str, verbosity: int = 1, **kwargs: Any) -> None
     rebuild()
 
 
+def _note_work_changed(instance: Any, **kwargs: Any) -> None:
+    from fanarchive.search.columns import note_changed
+
+    note_changed([instance.pk])
+
+
 class SearchConfig(AppConfig):
     name = "fanarchive.search"
     label = "search"
@@ -35,3 +41,5 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         post_migrate.connect(_ensure_sqlite_triggers, sender=self)
         post_migrate.connect(_index_existing_works, sender=self)
+        post_save.connect(_note_work_changed, sender="works.Work")
+        post_delete.connect(_note_work_changed, sender="works.Work")

@@ -69,3 +69,20 @@ class ChapterDocument(models.Model):
 
     def __str__(self) -> str:
         return f"search document of chapter {self.chapter_id}"
+
+
+class WorkChange(models.Model):
+    """A note that a work's listing data (its filter tags, counters, dates, flags) may
+    have changed, so every process's in-memory columns (search/columns.py) catch up by
+    reading the works named since the last note they saw, not the whole archive.
+
+    `batch` is random per write: a process that remembers note N with another batch
+    than the database now holds knows its history was rolled back or pruned, and
+    rebuilds. Not a foreign key: a deleted work's note must outlive the work."""
+
+    id = models.BigAutoField(primary_key=True)
+    work_id = models.BigIntegerField()
+    batch = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"work {self.work_id} changed (note {self.id})"

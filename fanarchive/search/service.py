@@ -39,11 +39,15 @@ from functools import reduce
 from operator import and_, or_
 from typing import TYPE_CHECKING
 
+import numpy as np
 from django.db import connection
 from django.db.models import Q
 from django.utils.safestring import SafeString, mark_safe
 
+from fanarchive.lib.columns import SORT_FIELDS, Audience, Mask, WorkColumns
 from fanarchive.lib.text import strip_controls
+from fanarchive.search.columns import current as current_columns
+from fanarchive.search.columns import selection_for
 from fanarchive.search.engines import MARK_END, MARK_START, Engine, Side, get_engine
 from fanarchive.search.indexing import paragraph_at
 from fanarchive.search.query import Query, Term, parse
@@ -65,6 +69,7 @@ if TYPE_CHECKING:
 SORT_BEST = "best"
 SEARCH_SORTS = (SORT_BEST, *SORTS)
 SNIPPET_WORDS = 30
+ID_CHUNK = 10_000
 # Words of context a snippet keeps before its first match.
 LEAD_WORDS = 8
 
@@ -95,11 +100,31 @@ class SearchQuery:
     single_chapter: bool = False
     language: str = ""
     ranges: tuple[tuple[str, object, object], ...] = ()
-    """As WorkFilters has them: completion, length, language, number and date ranges."""
+    crossover: bool | None = None
+    """As WorkFilters has them: completion, length, language, number and date ranges,
+    crossovers (None: either, False: none, True: only crossovers)."""
 
     def __post_init__(self) -> None:
         if self.sort is not None and self.sort not in SEARCH_SORTS:
             raise ValueError(f"unknown sort {self.sort!r}; one of {', '.join(SEARCH_SORTS)}")
+
+    @classmethod
+    def of(cls, filters: WorkFilters, *, text: str = "", sort: str | None = None) -> SearchQuery:
+        """The works index's filters as a search. Its sort is `sort`; without one, best
+        match for words, or else the listing's sort."""
+        return cls(
+            text=text,
+            include=filters.tags,
+            exclude=filters.excluded,
+            ratings=filters.ratings,
+            sort=sort or (None if text.strip() else filters.sort),
+            include_suggested=filters.include_suggested,
+            complete=filters.complete,
+            single_chapter=filters.single_chapter,
+            crossover=filters.crossover,
+            language=filters.language,
+            ranges=filters.ranges,
+        )
 
     def parsed(self) -> Query:
         return parse(strip_controls(self.text, " "))
@@ -115,6 +140,7 @@ class SearchQuery:
             single_chapter=self.single_chapter,
             language=self.language,
             ranges=self.ranges,
+            crossover=self.crossover,
         )
 
 
@@ -142,22 +168,37 @@ class SearchResults:
 
 def search(
     query: SearchQuery,
-    works: WorkQuerySet,
+    audience: Audience,
     *,
     limit: int = 20,
     offset: int = 0,
     show_adult_snippets: bool = False,
+    columns: WorkColumns | None = None,
 ) -> SearchResults:
-    """One page of the works among `works` (already narrowed to what the reader may
-    see) that match `query`, in its order, with the total."""
+    """One page of the works `audience` may see that match `query`, in its order, with
+    the total. In a sort the in-memory columns hold, they find the page (the engine
+    only names the works the words match); ranked by best match, the database does.
+    `columns`: a snapshot to read (by default, the current one)."""
     engine = get_engine()
     parsed = query.parsed()
     ranking = ranking_queries(parsed)
-    found = filter_works(works, query.filters())
-    if (condition := text_condition(engine, parsed)) is not None:
+    works = Work.objects.for_audience(audience)
+    limit, offset = max(0, limit), max(0, offset)
+    condition = text_condition(engine, parsed)
+    filters = query.filters()
+    ranked_by_engine = condition is not None and (query.sort or SORT_BEST) == SORT_BEST
+    if not ranked_by_engine and filters.sort in SORT_FIELDS:
+        columns = columns or current_columns()
+        rows = matching_rows(query, audience, columns)
+        page = [int(pk) for pk in columns.top(rows, filters.sort, limit=limit, offset=offset)]
+        scores = dict(_ranked(engine, works.filter(pk__in=page), ranking, limit=len(page)))
+        ranked: list[tuple[int, float | None]] = [(pk, scores.get(pk)) for pk in page]
+        total = int(np.count_nonzero(rows))
+        return SearchResults(total, _hits(engine, works, ranked, ranking, show_adult_snippets))
+    found = filter_works(works, filters)
+    if condition is not None:
         found = found.filter(condition)
     total = found.count()
-    limit, offset = max(0, limit), max(0, offset)
     if not total or not limit or offset >= total:
         return SearchResults(total, [])
     if ranking and (query.sort or SORT_BEST) == SORT_BEST:
@@ -165,6 +206,19 @@ def search(
     else:
         ranked = _listed(engine, found, ranking, limit=limit, offset=offset)
     return SearchResults(total, _hits(engine, works, ranked, ranking, show_adult_snippets))
+
+
+def matching_rows(query: SearchQuery, audience: Audience, columns: WorkColumns) -> Mask:
+    """The rows of `columns` for works `audience` may see that match `query`: the
+    text condition from the engine as a set of ids, the rest from the columns."""
+    text_ids = None
+    if (condition := text_condition(get_engine(), query.parsed())) is not None:
+        found = Work.objects.filter(condition).values_list("pk", flat=True)
+        text_ids = np.fromiter(found.iterator(chunk_size=ID_CHUNK), np.int64)
+    selection = selection_for(query.filters(), audience, text_ids)
+    if selection is None:
+        return np.zeros(columns.rows, np.bool_)
+    return columns.select(selection)
 
 
 # The text condition -------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from fanarchive.tags.constants import ARCHIVE_WARNINGS, CATEGORIES, RATINGS
@@ -85,6 +86,8 @@ class Tag(models.Model):
                 name="tag_canonical_is_no_synonym",
             ),
         ]
+        # Filters name tags in any case (works.listing.tags_for).
+        indexes = [models.Index(Lower("name"), name="tag_lower_name")]
         ordering = ["type", "name"]
 
     def __str__(self) -> str:
@@ -138,8 +141,13 @@ class Tag(models.Model):
             ParentLink.objects.get_or_create(child=canonical, parent=parent)
         for link in MetaTagging.objects.filter(sub_tag=self):
             MetaTagging.objects.get_or_create(sub_tag=canonical, meta_tag=link.meta_tag)
+        # Read before the links go: the works of its former sub tags lose it as a meta
+        # tag (and may become crossovers), and the refresh can no longer find them.
+        former_sub_tags = list(
+            MetaTagging.objects.filter(meta_tag=self).values_list("sub_tag_id", flat=True)
+        )
         MetaTagging.objects.filter(Q(sub_tag=self) | Q(meta_tag=self)).delete()
-        _filters_changed([self.pk, canonical.pk])
+        _filters_changed([self.pk, canonical.pk, *former_sub_tags])
 
     def add_meta_tag(self, meta: Tag) -> None:
         """Works tagged with this tag are found under `meta` too (transitively)."""

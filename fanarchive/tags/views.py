@@ -12,11 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
+from fanarchive.search.pages import results_context
+from fanarchive.search.service import SearchQuery
 from fanarchive.tags import suggestions, wrangling
 from fanarchive.tags.forms import ACTIONS, WrangleForm
 from fanarchive.tags.models import ALLOWED_PARENTS, SuggestedTag, Tag, TagType
-from fanarchive.works.listing import BLURB_PREFETCH, NEWEST_FIRST, paginate
-from fanarchive.works.models import Work
 
 # How many queue entries one page ranks candidates for.
 QUEUE_PAGE = 100
@@ -101,12 +101,11 @@ def _auto_id(action: str) -> str:
 
 
 def _tag_page(request: HttpRequest, tag: Tag, failed: WrangleForm | None = None) -> HttpResponse:
-    works = Work.objects.visible_to(request.user).tagged(tag)
-    works = works.prefetch_related(*BLURB_PREFETCH).order_by(*NEWEST_FIRST)
+    query = SearchQuery(include=(f"{tag.type}:{tag.name}",))
     context: dict[str, object] = {
         "tag": tag,
         **_related_tags(tag),
-        **paginate(works, request.GET.get("page")),
+        **results_context(request, query, facets=False),
     }
     if request.user.is_staff:
         context["wrangle_forms"] = _wrangle_forms(tag, failed)

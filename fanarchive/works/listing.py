@@ -6,12 +6,13 @@ Plain functions over querysets, so the pages, and later the API, list works alik
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, OrderBy, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OrderBy, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from django.http import QueryDict
 
@@ -46,11 +47,22 @@ NEWEST_FIRST = SORTS[DEFAULT_SORT][1]
 MAX_TAG_FILTERS = 20
 
 
-# Range filters: the query parameters `<name>_from` and `<name>_to`, the field they
-# bound, and how a bound is read (a bad bound is ignored, never an error).
-NUMBER_RANGES = {"words": "word_count", "hits": "hits", "kudos": "kudos"}
+# Range filters: the query parameters `<name>_from` and `<name>_to` (the command line's
+# `--<name>-from`, `--<name>-to`), the field they bound, and how a bound is read (on the
+# site a bad bound is ignored, never an error).
+NUMBER_RANGES = {
+    "words": "word_count",
+    "hits": "hits",
+    "kudos": "kudos",
+    "comments": "comments",
+    "bookmarks": "bookmarks",
+}
 DATE_RANGES = {"posted": "published", "updated": "updated"}
+RANGE_SIDES = ("from", "to")
 COMPLETION = {"complete": True, "wip": False}
+# AO3's crossover choice: the `crossover` parameter's values and what `Work.crossover`
+# must be (None: either). Any other value includes crossovers, as "include" does.
+CROSSOVER: dict[str, bool | None] = {"include": None, "exclude": False, "only": True}
 
 
 def _number(value: str | None) -> int | None:
@@ -65,15 +77,18 @@ def _date(value: str | None) -> datetime.date | None:
         return None
 
 
-def _ranges(query: QueryDict) -> tuple[tuple[str, object, object], ...]:
-    """(field, low, high) for every range the query bounds on at least one side."""
+def range_bound(name: str, value: str | None) -> int | datetime.date | None:
+    """A bound of the range `name` (a key of NUMBER_RANGES or DATE_RANGES) as written:
+    a whole number, commas allowed, or a YYYY-MM-DD date. None when it is not one."""
+    return _date(value) if name in DATE_RANGES else _number(value)
+
+
+def ranges_from(query: Mapping[str, str]) -> tuple[tuple[str, object, object], ...]:
+    """(field, low, high) for every range `query` bounds on at least one side; `query`
+    holds `<name>_from` and `<name>_to` values (a QueryDict, or any mapping)."""
     ranges = []
-    for name, field in NUMBER_RANGES.items():
-        low, high = _number(query.get(f"{name}_from")), _number(query.get(f"{name}_to"))
-        if low is not None or high is not None:
-            ranges.append((field, low, high))
-    for name, field in DATE_RANGES.items():
-        low, high = _date(query.get(f"{name}_from")), _date(query.get(f"{name}_to"))
+    for name, field in (NUMBER_RANGES | DATE_RANGES).items():
+        low, high = (range_bound(name, query.get(f"{name}_{side}")) for side in RANGE_SIDES)
         if low is not None or high is not None:
             ranges.append((field, low, high))
     return tuple(ranges)
@@ -98,6 +113,8 @@ class WorkFilters:
     single_chapter: bool = False
     language: str = ""
     ranges: tuple[tuple[str, object, object], ...] = ()
+    crossover: bool | None = None
+    """None: crossovers or not; False: no crossovers; True: crossovers only."""
 
     @classmethod
     def from_query(cls, query: QueryDict) -> WorkFilters:
@@ -114,7 +131,8 @@ class WorkFilters:
             complete=COMPLETION.get(query.get("complete", "")),
             single_chapter=query.get("single_chapter") == "1",
             language=query.get("language", "").strip()[:35],
-            ranges=_ranges(query),
+            ranges=ranges_from(query),
+            crossover=CROSSOVER.get(query.get("crossover", "")),
         )
 
     @property
@@ -128,6 +146,7 @@ class WorkFilters:
             or self.single_chapter
             or self.language
             or self.ranges
+            or self.crossover is not None
         )
 
     @property
@@ -140,7 +159,8 @@ def tags_for(value: str) -> list[Tag]:
     """The tags a filter value names: of that name (and type, if given; names compare
     case-insensitively)."""
     tag_type, name = parse_tag(value)
-    tags = Tag.objects.filter(name__iexact=name)
+    # LOWER on both sides, so the database folds case alike and the index serves it.
+    tags = Tag.objects.alias(lower_name=Lower("name")).filter(lower_name=Lower(Value(name)))
     if tag_type:
         tags = tags.filter(type=tag_type)
     return list(tags)
@@ -175,9 +195,12 @@ def filter_works(works: WorkQuerySet, filters: WorkFilters) -> WorkQuerySet:
 
 
 def _narrowed(works: WorkQuerySet, filters: WorkFilters) -> WorkQuerySet:
-    """Completion, length, language and the range filters (AO3's "More Options")."""
+    """Completion, crossovers, length, language and the range filters (AO3's "More
+    Options")."""
     if filters.complete is not None:
         works = works.filter(complete=filters.complete)
+    if filters.crossover is not None:
+        works = works.filter(crossover=filters.crossover)
     if filters.single_chapter:
         works = works.filter(posted_chapters=1)
     if language := strip_controls(filters.language):

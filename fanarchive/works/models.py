@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.conf.locale import LANG_INFO
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from fanarchive.lib.columns import Audience
 from fanarchive.tags.constants import NOT_RATED, SAFE_RATINGS
 from fanarchive.tags.filtering import strong_suggestions, works_under
 from fanarchive.tags.models import DISPLAY_ORDER, SuggestedTag, Tag, TagType
@@ -45,16 +46,36 @@ class Creator(models.Model):
         return reverse("works:creator", args=[self.name])
 
 
+def audience_of(user: AbstractBaseUser | AnonymousUser) -> Audience:
+    if user.is_staff:
+        return Audience.STAFF
+    return Audience.MEMBER if user.is_authenticated else Audience.PUBLIC
+
+
 class WorkQuerySet(models.QuerySet["Work"]):
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> WorkQuerySet:
         """Works a reader may list and open: posted, not hidden, and restricted ones
         only for logged-in readers. Staff see everything."""
-        if user.is_staff:
+        return self.for_audience(audience_of(user))
+
+    def for_audience(self, audience: Audience) -> WorkQuerySet:
+        if audience == Audience.STAFF:
             return self
         visible = self.filter(posted=True, hidden_by_admin=False)
-        if not user.is_authenticated:
+        if audience == Audience.PUBLIC:
             visible = visible.filter(restricted=False)
         return visible
+
+    def update(self, **kwargs: Any) -> int:
+        # The in-memory listing columns learn of changes from notes; an UPDATE sends no
+        # signal, so it leaves one here.
+        from fanarchive.search.columns import note_changed
+
+        with transaction.atomic(using=self.db):
+            changed = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            note_changed(changed)
+        return count
 
     def tagged(self, tag: Tag, *, include_suggested: bool = False) -> WorkQuerySet:
         """Works a filter on `tag` finds (its synonyms and sub tags included)."""
@@ -100,6 +121,12 @@ class Work(models.Model):
     kudos = models.PositiveIntegerField(default=0)
     bookmarks = models.PositiveIntegerField(default=0)
     comments = models.PositiveIntegerField(default=0)
+    crossover = models.BooleanField(
+        default=False,
+        db_index=False,
+        help_text="Whether no one of the work's fandoms is related to all the others "
+        "(AO3's rule); kept by tags.filtering.refresh_work_filters as wrangling changes.",
+    )
     creators = models.ManyToManyField(Creator, through="WorkCreator", related_name="works")
     tags = models.ManyToManyField(Tag, through="WorkTag", related_name="works")
     created = models.DateTimeField(auto_now_add=True)

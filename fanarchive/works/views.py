@@ -14,13 +14,13 @@ from fanarchive.tags.constants import RATINGS
 from fanarchive.tags.filtering import strong_suggestions
 from fanarchive.tags.models import DISPLAY_ORDER, SuggestedTag, SuggestionStatus, TagType
 from fanarchive.works import gate
+from fanarchive.works.htmx import render_listing
 from fanarchive.works.listing import (
     BLURB_PREFETCH,
     NEWEST_FIRST,
     SORTS,
     WorkFilters,
     fandom_counts,
-    filter_works,
     paginate,
     top_fandoms,
 )
@@ -58,16 +58,18 @@ class SuggestionGroup:
 
 
 def index(request: HttpRequest) -> HttpResponse:
+    from fanarchive.search.pages import results_context
+    from fanarchive.search.service import SearchQuery
+
     filters = WorkFilters.from_query(request.GET)
-    works = filter_works(Work.objects.visible_to(request.user), filters)
     context = {
         "filters": filters,
         "excluded": excluded_chips(request.GET, filters),
         "ratings": RATINGS,
         "sorts": {key: label for key, (label, _) in SORTS.items()},
-        **paginate(works.prefetch_related(*BLURB_PREFETCH), request.GET.get("page")),
+        **results_context(request, SearchQuery.of(filters)),
     }
-    return render(request, "works/index.html", context)
+    return render_listing(request, "works/index.html", context)
 
 
 def detail(request: HttpRequest, work_id: int) -> HttpResponse:

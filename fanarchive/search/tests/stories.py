@@ -8,6 +8,7 @@ from typing import Any
 
 from fanarchive.ingest.parsed import ParsedChapter, ParsedWork
 from fanarchive.ingest.writer import write_work
+from fanarchive.lib.columns import Audience
 from fanarchive.search.service import SearchQuery, SearchResults, search
 from fanarchive.tags.constants import GENERAL
 from fanarchive.works.models import Work
@@ -35,7 +36,7 @@ def run(
 ) -> SearchResults:
     return search(
         SearchQuery(text=text, **query),
-        Work.objects.all(),
+        Audience.STAFF,
         limit=limit,
         offset=offset,
         show_adult_snippets=adult,

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.db import connection
 
+from fanarchive.lib.columns import Audience
 from fanarchive.search.service import SEARCH_SORTS, SearchQuery, excerpt_of, search
 from fanarchive.tags.constants import EXPLICIT, GENERAL, MATURE, TEEN
 from fanarchive.tags.models import Tag
@@ -278,8 +279,7 @@ def test_results_come_only_from_the_works_given():
     hidden = store("Taken Down", "<p>A lighthouse.</p>")
     Work.objects.filter(pk=hidden.pk).update(hidden_by_admin=True)
 
-    visible = Work.objects.filter(hidden_by_admin=False)
-    hits = search(SearchQuery("lighthouse"), visible, limit=10).hits
+    hits = search(SearchQuery("lighthouse"), Audience.MEMBER, limit=10).hits
     assert [hit.work.title for hit in hits] == ["Shown"]
 
 

@@ -1,5 +1,7 @@
-"""`fanarchive search`: the operator's view, --json shape, plain lines and exit codes."""
+"""`fanarchive search`: the operator's view, --json shape, plain lines, the site's
+filters as options, and exit codes."""
 
+import datetime
 import io
 import json
 import os
@@ -109,6 +111,125 @@ def test_an_unknown_rating_is_bad_usage():
     assert raised.value.returncode == 2
 
 
+@pytest.fixture
+def shelf():
+    """Three lighthouse works that differ in every filter the site has."""
+    store(
+        "Crossover Light",
+        "<p>The lighthouse keeper.</p>",
+        "<p>He met a detective.</p>",
+        fandoms=["Buffy the Vampire Slayer", "Sherlock (TV)"],
+        complete=False,
+        language="en",
+        published=datetime.date(2020, 3, 1),
+        updated=datetime.date(2024, 6, 1),
+        hits=1000, kudos=100, comments=40, bookmarks=7,
+    )  # fmt: skip
+    store(
+        "Buffy Light",
+        "<p>The lighthouse at Sunnydale, " + "word " * 200 + "</p>",
+        fandoms=["Buffy the Vampire Slayer"],
+        language="fr",
+        published=datetime.date(2022, 1, 1),
+        updated=datetime.date(2022, 1, 1),
+        hits=50, kudos=3, comments=1, bookmarks=90,
+    )  # fmt: skip
+    store(
+        "Sherlock Light",
+        "<p>A lighthouse on Baker Street.</p>",
+        fandoms=["Sherlock (TV)"],
+        language="en",
+        published=datetime.date(2023, 5, 5),
+        updated=datetime.date(2023, 5, 5),
+        hits=10, kudos=10, comments=10, bookmarks=10,
+    )  # fmt: skip
+
+
+def found(*args: str) -> set[str]:
+    return {result["title"] for result in search_json("lighthouse", *args)["results"]}
+
+
+ALL = {"Crossover Light", "Buffy Light", "Sherlock Light"}
+
+
+@pytest.mark.usefixtures("shelf")
+def test_it_includes_crossovers_unless_told_otherwise():
+    assert found() == ALL
+    assert found("--crossover", "include") == ALL
+
+
+@pytest.mark.usefixtures("shelf")
+def test_it_excludes_crossovers():
+    assert found("--crossover", "exclude") == {"Buffy Light", "Sherlock Light"}
+
+
+@pytest.mark.usefixtures("shelf")
+def test_it_finds_only_crossovers():
+    assert found("--crossover", "only") == {"Crossover Light"}
+
+
+@pytest.mark.usefixtures("shelf")
+def test_completion_chapters_and_language_narrow():
+    assert found("--complete") == {"Buffy Light", "Sherlock Light"}
+    assert found("--wip") == {"Crossover Light"}
+    assert found("--single-chapter") == {"Buffy Light", "Sherlock Light"}
+    assert found("--language", "fr") == {"Buffy Light"}
+    assert found("--language", "en", "--complete") == {"Sherlock Light"}
+
+
+@pytest.mark.usefixtures("shelf")
+@pytest.mark.parametrize(
+    ("args", "titles"),
+    [
+        (("--words-from", "100"), {"Buffy Light"}),
+        (("--words-to", "1,000"), ALL),
+        (("--hits-from", "50", "--hits-to", "999"), {"Buffy Light"}),
+        (("--kudos-from", "10"), {"Crossover Light", "Sherlock Light"}),
+        (("--kudos-to", "9"), {"Buffy Light"}),
+        (("--comments-from", "20"), {"Crossover Light"}),
+        (("--comments-to", "10"), {"Buffy Light", "Sherlock Light"}),
+        (("--bookmarks-from", "50"), {"Buffy Light"}),
+        (("--bookmarks-to", "10", "--comments-to", "10"), {"Sherlock Light"}),
+        (("--posted-from", "2021-01-01"), {"Buffy Light", "Sherlock Light"}),
+        (("--posted-to", "2021-01-01"), {"Crossover Light"}),
+        (("--updated-from", "2023-01-01", "--updated-to", "2023-12-31"), {"Sherlock Light"}),
+    ],
+)
+def test_range_options_bound_their_field(args, titles):
+    assert found(*args) == titles
+
+
+@pytest.mark.usefixtures("shelf")
+def test_range_options_combine_with_every_other_filter():
+    assert found("--crossover", "exclude", "--kudos-from", "5", "--complete") == {"Sherlock Light"}
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "wanted"),
+    [
+        ("--words-from", "lots", "a whole number"),
+        ("--kudos-to", "-3", "a whole number"),
+        ("--bookmarks-from", "1.5", "a whole number"),
+        ("--posted-from", "2024-13-01", "a date YYYY-MM-DD"),
+        ("--updated-to", "yesterday", "a date YYYY-MM-DD"),
+    ],
+)
+def test_a_bad_number_or_date_is_bad_usage_naming_the_option(option, value, wanted):
+    with pytest.raises(CommandError, match=f"{option} must be {wanted}, not '{value}'") as raised:
+        search_cli("lighthouse", option, value)
+    assert raised.value.returncode == 2
+
+
+def test_complete_and_wip_are_mutually_exclusive():
+    with pytest.raises(CommandError, match="not allowed with"):
+        search_cli("lighthouse", "--complete", "--wip")
+
+
+def test_an_unknown_crossover_choice_is_bad_usage():
+    with pytest.raises(CommandError, match="invalid choice"):
+        search_cli("lighthouse", "--crossover", "sometimes")
+
+
 def run_console(*args: str, tmp_path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "FANARCHIVE_DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
@@ -128,3 +249,7 @@ def test_the_console_script_exits_0_for_any_query_and_2_for_bad_usage(tmp_path):
     assert run_console("lighthouse", "--limit", "0", tmp_path=tmp_path).returncode == 2
     assert run_console("lighthouse", "--rating", "PG-13ish", tmp_path=tmp_path).returncode == 2
     assert run_console("lighthouse", "--frobnicate", tmp_path=tmp_path).returncode == 2
+    assert run_console("lighthouse", "--complete", "--wip", tmp_path=tmp_path).returncode == 2
+    bad_date = run_console("lighthouse", "--posted-from", "soon", tmp_path=tmp_path)
+    assert bad_date.returncode == 2
+    assert "--posted-from must be a date YYYY-MM-DD" in bad_date.stderr

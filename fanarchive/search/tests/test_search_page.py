@@ -237,3 +237,47 @@ def test_the_site_nav_links_to_search(client):
 
     assert f'<a href="{URL}">Search</a>' in content
     assert f'<a href="{URL}" aria-current="page">Search</a>' in page(client)
+
+
+@pytest.fixture
+def crossover_works():
+    store("Crossover Gulls", HARBOUR, fandoms=["Buffy the Vampire Slayer", "Sherlock (TV)"])
+    store("Buffy Gulls", HARBOUR, fandoms=["Buffy the Vampire Slayer"])
+
+
+@pytest.mark.usefixtures("crossover_works")
+def test_it_includes_crossovers_unless_asked(client):
+    assert sorted(result_titles(page(client, q="gull"))) == ["Buffy Gulls", "Crossover Gulls"]
+    content = page(client, q="gull", crossover="include")
+    assert sorted(result_titles(content)) == ["Buffy Gulls", "Crossover Gulls"]
+    assert 'name="crossover" value="" checked' in content
+
+
+@pytest.mark.usefixtures("crossover_works")
+def test_it_excludes_crossovers(client):
+    content = page(client, q="gull", crossover="exclude")
+
+    assert result_titles(content) == ["Buffy Gulls"]
+    assert 'name="crossover" value="exclude" checked' in content
+
+
+@pytest.mark.usefixtures("crossover_works")
+def test_it_finds_only_crossovers(client):
+    content = page(client, q="gull", crossover="only")
+
+    assert result_titles(content) == ["Crossover Gulls"]
+    assert 'name="crossover" value="only" checked' in content
+    # A filter alone is a search: no words needed.
+    assert result_titles(page(client, crossover="only")) == ["Crossover Gulls"]
+
+
+def test_it_narrows_by_comments_and_bookmarks(client):
+    store("Discussed Gulls", HARBOUR, comments=40, bookmarks=2)
+    store("Kept Gulls", HARBOUR, comments=1, bookmarks=90)
+
+    assert result_titles(page(client, q="gull", comments_from="10")) == ["Discussed Gulls"]
+    assert result_titles(page(client, q="gull", bookmarks_from="50")) == ["Kept Gulls"]
+    assert result_titles(page(client, q="gull", bookmarks_to="5", comments_to="50")) == [
+        "Discussed Gulls"
+    ]
+    assert result_titles(page(client, comments_from="0", comments_to="1")) == ["Kept Gulls"]

@@ -152,3 +152,60 @@ def test_a_reader_searches_a_remembered_phrase_and_lands_on_its_paragraph(
     expect(page.locator(":target")).to_have_text(
         "Out past the breakwater the keeper counted every gull on the rocks."
     )
+
+
+def test_a_reader_narrows_a_search_from_the_tag_counts_and_lands_on_the_paragraph(
+    live_server, browser_page
+):
+    from playwright.sync_api import expect
+
+    from fanarchive.search.tests.stories import store
+
+    line = "<p>The salt wind came over the harbour wall at dusk.</p>"
+    watson = store(
+        "Harbour Lights",
+        "<p>Fog.</p>",
+        "<p>Rain.</p>" + line,
+        fandoms=["Sherlock Holmes"],
+        characters=["John Watson"],
+    )
+    store(
+        "The Lamplighter",
+        line,
+        fandoms=["Sherlock Holmes"],
+        characters=["John Watson", "Mrs Hudson"],
+    )
+    store("Baker Street Tea", line, fandoms=["Sherlock Holmes"], characters=["Mrs Hudson"])
+    store("Netherfield by Sea", line, fandoms=["Pride and Prejudice"],
+          characters=["Elizabeth Bennet"])  # fmt: skip
+    page = browser_page
+
+    def count_of(tag_type: str, name: str):
+        facet = page.locator(f'details.facet[data-type="{tag_type}"] li', has_text=name)
+        return facet.locator(".facet-count")
+
+    page.goto(live_server.url + "/search/")
+    page.get_by_label("Search for").fill('"salt wind"')
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.get_by_text("4 works found")).to_be_visible()
+    expect(count_of("fandom", "Sherlock Holmes")).to_have_text("3")
+    expect(count_of("character", "Mrs Hudson")).to_have_text("2")
+
+    page.get_by_role("link", name="Include Sherlock Holmes").click()
+    expect(page.get_by_text("3 works found")).to_be_visible()
+    expect(page.locator('details.facet[data-type="fandom"] li')).to_have_count(1)
+    expect(count_of("character", "John Watson")).to_have_text("2")
+
+    page.get_by_role("link", name="Exclude Mrs Hudson").click()
+    expect(page.get_by_text("1 work found")).to_be_visible()
+    expect(count_of("character", "John Watson")).to_have_text("1")
+    expect(
+        page.locator('details.facet[data-type="character"] li', has_text="Mrs Hudson")
+    ).to_have_count(0)
+    assert "exclude=character%3AMrs+Hudson" in page.url
+
+    page.get_by_role("link", name="Read in chapter 2").click()
+    expect(page).to_have_url(f"{live_server.url}/works/{watson.pk}/chapters/2/#p2")
+    expect(page.locator(":target")).to_have_text(
+        "The salt wind came over the harbour wall at dusk."
+    )

@@ -1,6 +1,7 @@
 """works.listing: the works index's filters and sorts, pagination and fandom counts."""
 
 import datetime
+import re
 
 import pytest
 from django.http import QueryDict
@@ -366,3 +367,71 @@ def test_more_options_narrow_by_completion_length_language_and_ranges(client):
         "Long complete",
         "Short wip",
     }
+
+
+def test_it_reads_the_crossover_choice():
+    assert WorkFilters.from_query(QueryDict("crossover=exclude")).crossover is False
+    assert WorkFilters.from_query(QueryDict("crossover=only")).crossover is True
+    for query in ("crossover=include", "crossover=maybe", "crossover=", ""):
+        assert WorkFilters.from_query(QueryDict(query)).crossover is None
+    assert WorkFilters.from_query(QueryDict("crossover=exclude")).active
+    assert not WorkFilters.from_query(QueryDict("crossover=include")).active
+
+
+@pytest.fixture
+def crossover_and_single_fandom_works():
+    make_work("Crossover", fandoms=["Buffy the Vampire Slayer", "Sherlock (TV)"])
+    make_work("Single fandom", fandoms=["Buffy the Vampire Slayer"])
+
+
+def index_titles(client, **params) -> set[str]:
+    content = client.get(reverse("works:index"), params).content.decode()
+    return {title for title in ("Crossover", "Single fandom") if f">{title}<" in content}
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("crossover_and_single_fandom_works")
+def test_it_includes_crossovers_by_default(client):
+    assert index_titles(client) == {"Crossover", "Single fandom"}
+    assert index_titles(client, crossover="include") == {"Crossover", "Single fandom"}
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("crossover_and_single_fandom_works")
+def test_it_excludes_crossovers(client):
+    assert index_titles(client, crossover="exclude") == {"Single fandom"}
+    assert listed("crossover=exclude") == ["Single fandom"]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("crossover_and_single_fandom_works")
+def test_it_lists_only_crossovers(client):
+    assert index_titles(client, crossover="only") == {"Crossover"}
+    assert listed("crossover=only") == ["Crossover"]
+
+
+@pytest.mark.django_db
+def test_the_index_keeps_the_crossover_choice_in_its_radios(client):
+    def checked(**params) -> list[str]:
+        content = client.get(reverse("works:index"), params).content.decode()
+        return re.findall(r'name="crossover" value="(\w*)" checked', content)
+
+    assert checked() == [""]
+    assert checked(crossover="exclude") == ["exclude"]
+    assert checked(crossover="only") == ["only"]
+    assert checked(crossover="nonsense") == [""]
+
+
+@pytest.mark.django_db
+def test_it_narrows_by_comments_and_bookmarks(client):
+    make_work("Much discussed", comments=40, bookmarks=2)
+    make_work("Much kept", comments=1, bookmarks=90)
+
+    assert listed("comments_from=10") == ["Much discussed"]
+    assert listed("comments_to=1,000") == ["Much kept", "Much discussed"]
+    assert listed("bookmarks_from=50") == ["Much kept"]
+    assert listed("bookmarks_to=5&comments_from=5") == ["Much discussed"]
+    assert listed("bookmarks_from=many") == ["Much kept", "Much discussed"]
+    content = client.get(reverse("works:index"), {"comments_from": "10"}).content.decode()
+    assert 'name="comments_from" id="id_comments_from" value="10"' in content
+    assert 'name="bookmarks_to" id="id_bookmarks_to" value=""' in content

@@ -232,6 +232,9 @@ def test_listings_take_a_fixed_number_of_queries(client, django_assert_max_num_q
     settings.WORKS_PER_PAGE = 30
     for number in range(25):
         make_library_work(title=f"Work {number}", series=[(f"Series {number}", 1)])
+    # The first listing in a process loads the in-memory columns (search/columns.py);
+    # after that a listing asks only whether any work changed.
+    client.get(reverse("works:index"))
     with django_assert_max_num_queries(8):
         html(client.get(reverse("works:index")))
     with django_assert_max_num_queries(8):
@@ -481,6 +484,11 @@ def test_stored_story_html_cannot_run_script(client):
     assert "onerror" not in content
 
 
+def foreign_script(content: str) -> bool:
+    """Whether the page has a script tag other than our own files (htmx on listings)."""
+    return re.search(r'<script(?! src="/static/fanarchive/)', content) is not None
+
+
 def test_titles_tags_and_names_are_escaped(client):
     work = make_work(
         "<script>alert('title')</script>",
@@ -491,7 +499,7 @@ def test_titles_tags_and_names_are_escaped(client):
     for url in (work.get_absolute_url(), reverse("works:index"), reverse("home"),
                 reverse("works:fandoms")):  # fmt: skip
         content = html(client.get(url))
-        assert "<script" not in content, url
+        assert not foreign_script(content), url
         assert "<img src=x" not in content, url
     assert "&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt;" in html(
         client.get(work.get_absolute_url())
@@ -500,5 +508,5 @@ def test_titles_tags_and_names_are_escaped(client):
 
 def test_filter_values_are_escaped(client):
     content = html(client.get("/works/", {"tag": "<script>x</script>"}))
-    assert "<script" not in content
+    assert not foreign_script(content)
     assert "&lt;script&gt;x&lt;/script&gt;" in content
