@@ -13,13 +13,14 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from fanarchive.ingest.models import Provenance
 from fanarchive.ingest.parsed import ParsedChapter, ParsedWork
 from fanarchive.lib.html import clean_story_html, html_to_text, sanitize
 from fanarchive.lib.wordcount import count_html_words
-from fanarchive.search.indexing import index_works
+from fanarchive.search.indexing import index_works_chapters
 from fanarchive.tags.constants import CHOSE_NOT_TO_WARN, NOT_RATED
 from fanarchive.tags.filtering import refresh_work_filters
 from fanarchive.tags.models import Tag, TagType
@@ -262,11 +263,12 @@ def _apply(work: Work, parsed: ParsedWork, chapters: list[PreparedChapter]) -> N
     _set_tags(work, _parsed_tags(parsed))
     _set_series(work, parsed)
     _set_chapters(work, chapters)
+    # Also indexes the work's metadata (tags are searchable text).
     refresh_work_filters([work.pk])
     # Suggested tags are read from the text by a task; with the embedded backend it runs
     # now, with a database worker the import does not wait for it.
     infer_work_tags.enqueue(work_id=work.pk)
-    index_works([work.pk])  # in this transaction: search never sees half a work
+    index_works_chapters([work.pk])  # in this transaction: search never sees half a work
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -275,22 +277,42 @@ def _unique(names: list[str]) -> list[str]:
 
 def _set_creators(work: Work, names: list[str]) -> None:
     WorkCreator.objects.filter(work=work).delete()
-    for position, name in enumerate(_unique(names), start=1):
-        creator, _ = Creator.objects.get_or_create(name=name)
-        WorkCreator.objects.create(work=work, creator=creator, position=position)
+    wanted = _unique(names)
+    found = {creator.name: creator for creator in Creator.objects.filter(name__in=wanted)}
+    for name in wanted:
+        if name not in found:
+            found[name] = Creator.objects.create(name=name)
+    WorkCreator.objects.bulk_create(
+        WorkCreator(work=work, creator=found[name], position=position)
+        for position, name in enumerate(wanted, start=1)
+    )
 
 
 def _set_tags(work: Work, tags: dict[str, list[str]]) -> None:
     wanted: set[int] = set()
     new: list[Tag] = []
-    for tag_type, names in tags.items():
-        for name in _unique(names):
-            tag, created = Tag.objects.get_or_create(
-                type=tag_type, name=name, defaults={"canonical": is_pack_canonical(tag_type, name)}
-            )
-            if created:
-                new.append(tag)
-            wanted.add(tag.pk)
+    # One query for the tags that exist (a work has a dozen; a query each was most of
+    # an import's time); the rest are created.
+    asked = [(tag_type, name) for tag_type, names in tags.items() for name in _unique(names)]
+    existing = Q(pk__in=[])
+    for tag_type, name in asked:
+        existing |= Q(type=tag_type, name=name)
+    found = {(tag.type, tag.name): tag for tag in Tag.objects.filter(existing)}
+    missing = [key for key in asked if key not in found]
+    if missing:
+        # Created in one statement; a tag another import created meanwhile is skipped
+        # and read back with the rest.
+        Tag.objects.bulk_create(
+            [Tag(type=t, name=n, canonical=is_pack_canonical(t, n)) for t, n in missing],
+            ignore_conflicts=True,
+        )
+        created = Q(pk__in=[])
+        for tag_type, name in missing:
+            created |= Q(type=tag_type, name=name)
+        for tag in Tag.objects.filter(created):
+            found[tag.type, tag.name] = tag
+            new.append(tag)
+    wanted.update(found[key].pk for key in asked)
     WorkTag.objects.filter(work=work).exclude(tag_id__in=wanted).delete()
     have = set(WorkTag.objects.filter(work=work).values_list("tag_id", flat=True))
     WorkTag.objects.bulk_create([WorkTag(work=work, tag_id=pk) for pk in wanted - have])

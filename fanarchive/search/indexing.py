@@ -136,6 +136,14 @@ def index_works(work_ids: Iterable[int]) -> int:
     return chapters
 
 
+def index_works_chapters(work_ids: Iterable[int]) -> int:
+    """Write the chapter documents only, for works whose metadata documents are written
+    elsewhere (the writer's filter refresh). Returns the chapters written."""
+    engine = get_engine()
+    batches = _batches(sorted(set(work_ids)), WORK_BATCH)
+    return sum(_index_chapters(engine, batch) for batch in batches)
+
+
 def index_works_metadata(work_ids: Iterable[int]) -> None:
     """Write the work-level documents only: what a change of tags or wrangling moves."""
     engine = get_engine()

@@ -73,6 +73,8 @@ class WorkQuerySet(models.QuerySet["Work"]):
 
         with transaction.atomic(using=self.db):
             changed = list(self.values_list("pk", flat=True))
+            if not changed:
+                return 0
             count = super().update(**kwargs)
             note_changed(changed)
         return count
