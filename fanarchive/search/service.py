@@ -48,7 +48,14 @@ from fanarchive.lib.columns import SORT_FIELDS, Audience, Mask, WorkColumns
 from fanarchive.lib.text import strip_controls
 from fanarchive.search.columns import current as current_columns
 from fanarchive.search.columns import selection_for
-from fanarchive.search.engines import MARK_END, MARK_START, Engine, Side, get_engine
+from fanarchive.search.engines import (
+    MARK_END,
+    MARK_START,
+    ChapterMatch,
+    Engine,
+    Side,
+    get_engine,
+)
 from fanarchive.search.indexing import paragraph_at
 from fanarchive.search.query import Query, Term, parse
 from fanarchive.works.listing import (
@@ -186,15 +193,19 @@ def search(
     limit, offset = max(0, limit), max(0, offset)
     condition = text_condition(engine, parsed)
     filters = query.filters()
-    ranked_by_engine = condition is not None and (query.sort or SORT_BEST) == SORT_BEST
-    if not ranked_by_engine and filters.sort in SORT_FIELDS:
+    by_best_match = bool(ranking) and (query.sort or SORT_BEST) == SORT_BEST
+    if by_best_match or filters.sort in SORT_FIELDS:
         columns = columns or current_columns()
         rows = matching_rows(query, audience, columns)
-        page = [int(pk) for pk in columns.top(rows, filters.sort, limit=limit, offset=offset)]
-        scores = dict(_ranked(engine, works.filter(pk__in=page), ranking, limit=len(page)))
-        ranked: list[tuple[int, float | None]] = [(pk, scores.get(pk)) for pk in page]
         total = int(np.count_nonzero(rows))
-        return SearchResults(total, _hits(engine, works, ranked, ranking, show_adult_snippets))
+        if by_best_match:
+            ranked, best = _best_matches(engine, ranking, columns, rows, limit, offset)
+        else:
+            page = [int(pk) for pk in columns.top(rows, filters.sort, limit=limit, offset=offset)]
+            scores = dict(_ranked(engine, works.filter(pk__in=page), ranking, limit=len(page)))
+            ranked, best = [(pk, scores.get(pk)) for pk in page], None
+        hits = _hits(engine, works, ranked, ranking, show_adult_snippets, best)
+        return SearchResults(total, hits)
     found = filter_works(works, filters)
     if condition is not None:
         found = found.filter(condition)
@@ -206,6 +217,58 @@ def search(
     else:
         ranked = _listed(engine, found, ranking, limit=limit, offset=offset)
     return SearchResults(total, _hits(engine, works, ranked, ranking, show_adult_snippets))
+
+
+def _best_matches(
+    engine: Engine,
+    ranking: dict[Side, Query],
+    columns: WorkColumns,
+    rows: Mask,
+    limit: int,
+    offset: int,
+) -> tuple[list[tuple[int, float | None]], dict[int, ChapterMatch]]:
+    """One page of `rows` by best match, and the best chapter of each work on it.
+
+    One pass over every match on each side gives each work's score (metadata score plus
+    best chapter score, as `_ranked` sums them in SQL) and its best chapter at once;
+    the rows then choose which works may rank. Works of `rows` with no score rank last,
+    at 0."""
+    chapters = (
+        np.array(engine.chapter_scores(ranking[Side.CHAPTERS]), dtype=np.float64)
+        if Side.CHAPTERS in ranking
+        else np.zeros((0, 4))
+    )
+    chapters = chapters.reshape(-1, 4)
+    # Best chapter per work: highest score, then the earlier chapter.
+    order = np.lexsort((chapters[:, 2], -chapters[:, 3], chapters[:, 1]))
+    chapters = chapters[order]
+    first = np.ones(len(chapters), np.bool_)
+    first[1:] = chapters[1:, 1] != chapters[:-1, 1]
+    best_chapters = chapters[first]
+    metadata = np.array(
+        engine.metadata_scores(ranking[Side.METADATA]) if Side.METADATA in ranking else [],
+        dtype=np.float64,
+    ).reshape(-1, 2)
+    scores = np.zeros(columns.rows, np.float64)
+    for work_ids, values in (
+        (best_chapters[:, 1], best_chapters[:, 3]),
+        (metadata[:, 0], metadata[:, 1]),
+    ):
+        ids = work_ids.astype(np.int64)
+        known = ids < len(columns.row_of)
+        at = columns.row_of[ids[known]]
+        np.add.at(scores, at[at >= 0], values[known][at >= 0])
+    candidates = np.flatnonzero(rows)
+    ids = columns.work_ids[candidates]
+    ordered = candidates[np.lexsort((-ids, -scores[candidates]))][offset : offset + limit]
+    page = [(int(columns.work_ids[row]), float(scores[row])) for row in ordered]
+    on_page = {pk for pk, _ in page}
+    best = {
+        int(work_id): ChapterMatch(int(chapter_id), int(work_id), int(position), float(score))
+        for chapter_id, work_id, position, score in best_chapters
+        if int(work_id) in on_page
+    }
+    return page, best
 
 
 def matching_rows(query: SearchQuery, audience: Audience, columns: WorkColumns) -> Mask:
@@ -304,13 +367,14 @@ def _hits(
     ranked: list[tuple[int, float | None]],
     ranking: dict[Side, Query],
     show_adult_snippets: bool,
+    best: dict[int, ChapterMatch] | None = None,
 ) -> list[SearchHit]:
     loaded = works.filter(pk__in=[pk for pk, _ in ranked]).prefetch_related(
         *BLURB_PREFETCH, "tags__merger"
     )
     by_id = {work.pk: work for work in loaded}
     page = [by_id[pk] for pk, _ in ranked if pk in by_id]
-    snippets = _snippets(engine, page, ranking, show_adult_snippets)
+    snippets = _snippets(engine, page, ranking, show_adult_snippets, best)
     hits = []
     for pk, rank in ranked:
         if pk in by_id:
@@ -333,11 +397,15 @@ NO_SNIPPET = Snippet(None)
 
 
 def _snippets(
-    engine: Engine, works: list[Work], ranking: dict[Side, Query], show_adult: bool
+    engine: Engine,
+    works: list[Work],
+    ranking: dict[Side, Query],
+    show_adult: bool,
+    best: dict[int, ChapterMatch] | None,
 ) -> dict[int, Snippet]:
     snippets: dict[int, Snippet] = {}
     if chapter_query := ranking.get(Side.CHAPTERS):
-        snippets = _chapter_snippets(engine, chapter_query, works, show_adult)
+        snippets = _chapter_snippets(engine, chapter_query, works, show_adult, best)
     rest = [work for work in works if work.pk not in snippets]
     if rest and (metadata_query := ranking.get(Side.METADATA)):
         snippets |= _metadata_snippets(engine, metadata_query, rest)
@@ -345,9 +413,13 @@ def _snippets(
 
 
 def _chapter_snippets(
-    engine: Engine, query: Query, works: list[Work], show_adult: bool
+    engine: Engine,
+    query: Query,
+    works: list[Work],
+    show_adult: bool,
+    best: dict[int, ChapterMatch] | None,
 ) -> dict[int, Snippet]:
-    matches = engine.best_chapters(query, [work.pk for work in works])
+    matches = best if best is not None else engine.best_chapters(query, [w.pk for w in works])
     # The adult gate: an adult work's text reaches only readers who agreed to see it.
     gated = set() if show_adult else adult_work_ids(works)
     shown = [match for work in works if (match := matches.get(work.pk)) and work.pk not in gated]

@@ -92,6 +92,14 @@ class Engine(Protocol):
 
     def best_chapters(self, query: Query, work_ids: Sequence[int]) -> dict[int, ChapterMatch]: ...
 
+    def metadata_scores(self, query: Query) -> list[tuple[int, float]]:
+        """(work id, score) of every work whose metadata matches."""
+        ...
+
+    def chapter_scores(self, query: Query) -> list[tuple[int, int, int, float]]:
+        """(chapter id, work id, position, score) of every matching chapter."""
+        ...
+
     def highlight_chapters(self, query: Query, chapter_ids: Sequence[int]) -> dict[int, str]: ...
 
     def highlight_metadata(

@@ -135,6 +135,25 @@ class PostgresEngine:
         sql = f"SELECT work_id, SUM(score) AS score FROM ({union}) AS side_scores GROUP BY work_id"  # noqa: S608
         return sql, params
 
+    def metadata_scores(self, query: Query) -> list[tuple[int, float]]:
+        if (expression := tsquery(query, weights=METADATA_WEIGHTS)) is None:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(METADATA_SCORES, [expression, expression])
+            return cursor.fetchall()
+
+    def chapter_scores(self, query: Query) -> list[tuple[int, int, int, float]]:
+        if (expression := tsquery(query, weights=CHAPTER_WEIGHTS)) is None:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT chapter_id, work_id, position, "
+                "ts_rank_cd(document, to_tsquery('fanarchive', %s), %s) "
+                "FROM search_chapterdocument WHERE document @@ to_tsquery('fanarchive', %s)",
+                [expression, CHAPTER_RANK_NORMALISATION, expression],
+            )
+            return cursor.fetchall()
+
     def best_chapters(self, query: Query, work_ids: Sequence[int]) -> dict[int, ChapterMatch]:
         expression = tsquery(query, weights=CHAPTER_WEIGHTS)
         if expression is None or not work_ids:

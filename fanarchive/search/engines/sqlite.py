@@ -159,6 +159,24 @@ class SqliteEngine:
         union = " UNION ALL ".join(arms)  # of the constants above
         return f"SELECT work_id, SUM(score) AS score FROM ({union}) GROUP BY work_id", params  # noqa: S608
 
+    def metadata_scores(self, query: Query) -> list[tuple[int, float]]:
+        if (expression := fts5_match(query, METADATA_COLUMNS)) is None:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(METADATA_SCORES, [expression])
+            return cursor.fetchall()
+
+    def chapter_scores(self, query: Query) -> list[tuple[int, int, int, float]]:
+        if (expression := fts5_match(query, CHAPTER_COLUMNS)) is None:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid, work_id, position, -rank FROM search_chapter_fts "
+                "WHERE search_chapter_fts MATCH %s",
+                [expression],
+            )
+            return cursor.fetchall()
+
     def best_chapters(self, query: Query, work_ids: Sequence[int]) -> dict[int, ChapterMatch]:
         expression = fts5_match(query, CHAPTER_COLUMNS)
         if expression is None or not work_ids:

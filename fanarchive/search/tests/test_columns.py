@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from fanarchive.lib.columns import Audience
 from fanarchive.search import columns
-from fanarchive.search.service import SearchQuery, search
+from fanarchive.search.service import SearchQuery, _ranked, search
 from fanarchive.tags.constants import EXPLICIT, GENERAL, MATURE, NOT_RATED, RATINGS, TEEN
 from fanarchive.tags.filtering import refresh_work_filters
 from fanarchive.tags.models import SuggestedTag, Tag, TagType
@@ -232,3 +232,27 @@ def test_compacting_keeps_every_work(archive, monkeypatch):
         Work.objects.filter(pk=work.pk).update(comments=100 + work.pk)
         assert found(query) == listed(WorkFilters(sort="comments"))
     assert columns.current().dead_rows == 0
+
+
+def test_best_match_from_the_columns_ranks_as_the_database_does(db):
+    from fanarchive.search.engines import get_engine
+    from fanarchive.search.service import ranking_queries, text_condition
+    from fanarchive.search.tests.stories import store
+
+    columns.forget()
+    words = ["harbour", "lantern", "gull", "tide", "rope"]
+    for n in range(24):
+        chapters = [
+            "<p>" + " ".join(words[(n + k) % 5] for k in range(1 + (n * 7 + c) % 6)) + ".</p>"
+            for c in range(1 + n % 3)
+        ]
+        store(f"Story {n}", *chapters, summary=f"<p>{words[n % 5]} and more</p>")
+    engine = get_engine()
+    for text in ("harbour", "lantern gull", "harbour OR rope", '"tide rope"', "title:story"):
+        query = SearchQuery(text=text)
+        parsed = query.parsed()
+        found = Work.objects.filter(text_condition(engine, parsed))
+        expected = [pk for pk, _ in _ranked(engine, found, ranking_queries(parsed), limit=100)]
+        found_ids = [hit.work.pk for hit in search(query, Audience.STAFF, limit=100).hits]
+        assert found_ids, text
+        assert found_ids == expected, text

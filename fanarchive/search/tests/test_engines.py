@@ -450,6 +450,7 @@ def test_the_adult_check_costs_the_same_for_a_page_of_two_or_ten_works():
     from django.test.utils import CaptureQueriesContext
 
     def queries_for_page() -> int:
+        run("lantern", adult=False)  # the listing columns catch up with the new works
         with CaptureQueriesContext(connection) as captured:
             run("lantern", adult=False)
         return len(captured)
