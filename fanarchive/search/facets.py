@@ -15,12 +15,11 @@ import numpy as np
 
 from fanarchive.search.columns import TAG_KINDS
 from fanarchive.search.columns import current as current_columns
-from fanarchive.search.service import matching_rows
+from fanarchive.search.service import SearchQuery, matching_rows
 from fanarchive.tags.models import Tag, TagType
 
 if TYPE_CHECKING:
     from fanarchive.lib.columns import Audience, WorkColumns
-    from fanarchive.search.service import SearchQuery
 
 FACET_LIMIT = 30
 # How many a "show more" lists; past this, the reader narrows the search.
@@ -70,18 +69,21 @@ def facet_counts(
     query: SearchQuery,
     audience: Audience,
     *,
-    limit: int = FACET_LIMIT,
+    limit: int | None = FACET_LIMIT,
     expand: str | None = None,
     columns: WorkColumns | None = None,
+    only: tuple[str, ...] = FACET_TYPES,
 ) -> list[FacetGroup]:
     """Exact per-tag counts over every work `audience` may see that `query` finds; the
-    `limit` most common tags of each type (FACET_MORE_LIMIT of the type `expand`).
-    `columns`: a snapshot to count from (by default, the current one)."""
+    `limit` most common tags of each type (all with None; FACET_MORE_LIMIT of the type
+    `expand`).
+    `columns`: a snapshot to count from (by default, the current one); `only`: the tag
+    types wanted."""
     columns = columns or current_columns()
     tag_ids, works = columns.tag_counts(matching_rows(query, audience, columns))
     kinds = columns.kinds_of(tag_ids)
     chosen: dict[str, tuple[np.ndarray, int]] = {}
-    for tag_type in FACET_TYPES:
+    for tag_type in only:
         of_type = np.flatnonzero(kinds == TAG_KINDS[tag_type])
         shown = FACET_MORE_LIMIT if tag_type == expand else limit
         # Most works first; among equals the older tag, so the cut at `shown` is stable.
@@ -99,3 +101,17 @@ def facet_counts(
         counts.sort(key=lambda count: (-count.works, count.tag.name.casefold()))
         groups.append(FacetGroup(tag_type, counts, total))
     return groups
+
+
+def fandom_counts(audience: Audience) -> list[FacetCount]:
+    """Every fandom with a work `audience` may see, with how many, alphabetically. A
+    synonym's works count under its canonical fandom, a sub fandom's also under its
+    meta fandom, as filtering on each would find them."""
+    [fandoms] = facet_counts(SearchQuery(), audience, limit=None, only=(TagType.FANDOM,))
+    return sorted(fandoms.counts, key=lambda count: (count.tag.name.casefold(), count.tag.pk))
+
+
+def top_fandoms(audience: Audience, limit: int = 10) -> list[FacetCount]:
+    """The `limit` fandoms with the most works `audience` may see, most first."""
+    [fandoms] = facet_counts(SearchQuery(), audience, limit=limit, only=(TagType.FANDOM,))
+    return fandoms.counts

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, OrderBy, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import OrderBy, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Lower
 from django.http import QueryDict
 
 from fanarchive.lib.text import strip_controls
@@ -223,42 +223,3 @@ def paginate(works: QuerySet[Work], page_number: str | None) -> dict[str, Any]:
         "page_obj": page,
         "page_range": list(paginator.get_elided_page_range(page.number, on_each_side=2)),
     }
-
-
-@dataclass(frozen=True)
-class FandomCount:
-    tag: Tag
-    works: int
-
-
-def _fandom_work_counts(works: QuerySet[Work]) -> QuerySet[WorkTag, dict[str, Any]]:
-    """Rows of (fandom_id, works): how many of `works` each fandom has, a synonym's
-    works counted under its canonical fandom."""
-    return (
-        WorkTag.objects.filter(tag__type=TagType.FANDOM, work__in=works.values("pk"))
-        .annotate(fandom_id=Coalesce("tag__merger_id", "tag_id"))
-        .values("fandom_id")
-        .annotate(works=Count("work_id", distinct=True))
-        .order_by()
-    )
-
-
-def _with_tags(rows: QuerySet[WorkTag, dict[str, Any]]) -> list[FandomCount]:
-    counts = {row["fandom_id"]: row["works"] for row in rows}
-    return [FandomCount(tag, counts[pk]) for pk, tag in Tag.objects.in_bulk(counts).items()]
-
-
-def fandom_counts(works: QuerySet[Work]) -> list[FandomCount]:
-    """Each fandom with at least one of `works`, with how many, alphabetically.
-    Synonyms are not listed: their works count under their canonical fandom."""
-    return sorted(_with_tags(_fandom_work_counts(works)), key=_by_name)
-
-
-def top_fandoms(works: QuerySet[Work], limit: int = 10) -> list[FandomCount]:
-    """The `limit` fandoms with the most of `works`, most first."""
-    rows = _fandom_work_counts(works).order_by("-works", "fandom_id")[:limit]
-    return sorted(_with_tags(rows), key=lambda fandom: (-fandom.works, *_by_name(fandom)))
-
-
-def _by_name(fandom: FandomCount) -> tuple[str, int]:
-    return fandom.tag.name.casefold(), fandom.tag.pk

@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 
+from fanarchive.search.facets import fandom_counts, top_fandoms
 from fanarchive.tags.constants import RATINGS
 from fanarchive.tags.filtering import strong_suggestions
 from fanarchive.tags.models import DISPLAY_ORDER, SuggestedTag, SuggestionStatus, TagType
@@ -20,11 +21,9 @@ from fanarchive.works.listing import (
     NEWEST_FIRST,
     SORTS,
     WorkFilters,
-    fandom_counts,
     paginate,
-    top_fandoms,
 )
-from fanarchive.works.models import Chapter, Creator, Series, Work
+from fanarchive.works.models import Chapter, Creator, Series, Work, audience_of
 
 RECENT_WORKS = 10
 
@@ -32,7 +31,7 @@ RECENT_WORKS = 10
 def home(request: HttpRequest) -> HttpResponse:
     works = Work.objects.visible_to(request.user)
     recent = works.prefetch_related(*BLURB_PREFETCH).order_by(*NEWEST_FIRST)[:RECENT_WORKS]
-    context = {"works": recent, "fandoms": top_fandoms(works)}
+    context = {"works": recent, "fandoms": top_fandoms(audience_of(request.user))}
     return render(request, "works/home.html", context)
 
 
@@ -104,7 +103,7 @@ def series(request: HttpRequest, series_id: int) -> HttpResponse:
 
 
 def fandoms(request: HttpRequest) -> HttpResponse:
-    counts = fandom_counts(Work.objects.visible_to(request.user))
+    counts = fandom_counts(audience_of(request.user))
     return render(request, "works/fandoms.html", {"fandoms": counts})
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from fanarchive.lib.columns import Audience
 from fanarchive.search import columns
-from fanarchive.search.facets import FacetGroup, facet_counts
+from fanarchive.search.facets import FacetGroup, facet_counts, fandom_counts, top_fandoms
 from fanarchive.search.indexing import index_works
 from fanarchive.search.service import SearchQuery
 from fanarchive.tags.constants import EXPLICIT, GENERAL, GRAPHIC_VIOLENCE, MATURE, NO_WARNINGS, TEEN
@@ -115,3 +115,25 @@ def test_a_facet_value_names_the_tag_with_its_type(shelf):
     groups = facet_counts(SearchQuery(include=("fandom:Sherlock Holmes",)), Audience.PUBLIC)
     fandoms = next(group for group in groups if group.tag_type == TagType.FANDOM)
     assert [count.value for count in fandoms.counts] == ["fandom:Sherlock Holmes"]
+
+
+def test_fandom_counts_put_a_synonyms_works_under_its_canonical_fandom(db):
+    columns.forget()
+    buffy = make_tag(TagType.FANDOM, "Buffy the Vampire Slayer")
+    make_tag(TagType.FANDOM, "BtVS", synonym_of=buffy)
+    make_work("Canonical", fandoms=["Buffy the Vampire Slayer"])
+    make_work("Synonym", fandoms=["BtVS"])
+    make_work("Both", fandoms=["BtVS", "Buffy the Vampire Slayer"])
+    make_work("Crossover", fandoms=["angel: the series", "Buffy the Vampire Slayer"])
+    make_work("Hidden", fandoms=["Hidden Fandom"], hidden_by_admin=True)
+
+    counts = fandom_counts(Audience.PUBLIC)
+
+    assert [(count.tag.name, count.works) for count in counts] == [
+        ("angel: the series", 1),
+        ("Buffy the Vampire Slayer", 4),
+    ]
+    assert [count.tag.name for count in top_fandoms(Audience.STAFF, limit=2)] == [
+        "Buffy the Vampire Slayer",
+        "angel: the series",
+    ]

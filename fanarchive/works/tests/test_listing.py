@@ -14,12 +14,10 @@ from fanarchive.tags.suggestions import reject
 from fanarchive.works.listing import (
     MAX_TAG_FILTERS,
     WorkFilters,
-    fandom_counts,
     filter_works,
     paginate,
     parse_tag,
     tags_for,
-    top_fandoms,
 )
 from fanarchive.works.models import Work
 from fanarchive.works.tests.factories import make_tag, make_work
@@ -157,28 +155,6 @@ def test_pagination_past_the_end_shows_the_last_page(settings):
     assert titles(paginate(works, "two")["page_obj"]) == ["Work 0", "Work 1"]
     assert titles(paginate(works, None)["page_obj"]) == ["Work 0", "Work 1"]
     assert paginate(works, "1")["page_range"] == [1, 2, 3]
-
-
-@pytest.mark.django_db
-def test_fandom_counts_put_a_synonyms_works_under_its_canonical_fandom():
-    buffy = make_tag(TagType.FANDOM, "Buffy the Vampire Slayer")
-    make_tag(TagType.FANDOM, "BtVS", synonym_of=buffy)
-    make_work("Canonical", fandoms=["Buffy the Vampire Slayer"])
-    make_work("Synonym", fandoms=["BtVS"])
-    make_work("Both", fandoms=["BtVS", "Buffy the Vampire Slayer"])
-    make_work("Crossover", fandoms=["angel: the series", "Buffy the Vampire Slayer"])
-    make_work("Hidden", fandoms=["Hidden Fandom"], hidden_by_admin=True)
-
-    counts = fandom_counts(Work.objects.filter(hidden_by_admin=False))
-
-    assert [(count.tag.name, count.works) for count in counts] == [
-        ("angel: the series", 1),
-        ("Buffy the Vampire Slayer", 4),
-    ]
-    assert [count.tag.name for count in top_fandoms(Work.objects.all(), limit=2)] == [
-        "Buffy the Vampire Slayer",
-        "angel: the series",
-    ]
 
 
 # Exclusions and suggested tags ----------------------------------------------------------
