@@ -111,8 +111,8 @@ class Selection:
     language: str = ""
     ranges: tuple[tuple[str, int | None, int | None], ...] = ()
     """(number field, low, high), both inclusive; dates as days since 1970."""
-    work_ids: Ints | None = None
-    """Only these works (a full-text match, say), or None for no such condition."""
+    within: Mask | None = None
+    """Only these rows (a full-text match, say), or None for no such condition."""
 
 
 def _empty(dtype: type) -> npt.NDArray:
@@ -301,8 +301,8 @@ class WorkColumns:
                 mask &= values >= low
             if high is not None:
                 mask &= values <= high
-        if selection.work_ids is not None:
-            mask &= self._only(selection.work_ids)
+        if selection.within is not None:
+            mask &= selection.within
         return mask
 
     def _visible(self, audience: Audience) -> Mask:
@@ -315,7 +315,8 @@ class WorkColumns:
         codes = [code for code, name in enumerate(self.language_names) if name == language]
         return np.isin(self.language_codes, codes)
 
-    def _only(self, work_ids: Ints) -> Mask:
+    def rows_for(self, work_ids: Ints) -> Mask:
+        """The live rows of these works."""
         found = np.zeros(self.rows, np.bool_)
         found[self._rows_of(work_ids)] = True
         return found

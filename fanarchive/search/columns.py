@@ -307,7 +307,7 @@ def _suggested_filter_tags(work_ids: Sequence[int] | None) -> np.ndarray:
 
 
 def selection_for(
-    filters: WorkFilters, audience: Audience, work_ids: np.ndarray | None = None
+    filters: WorkFilters, audience: Audience, within: np.ndarray | None = None
 ) -> Selection | None:
     """The listing's filters as a column selection; None when a named tag does not
     exist, so nothing can match (as works.listing.filter_works decides)."""
@@ -336,7 +336,7 @@ def selection_for(
         crossover=getattr(filters, "crossover", None),
         language=filters.language,
         ranges=tuple(_range(field, low, high) for field, low, high in filters.ranges),
-        work_ids=work_ids,
+        within=within,
     )
 
 

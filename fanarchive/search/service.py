@@ -76,7 +76,6 @@ if TYPE_CHECKING:
 SORT_BEST = "best"
 SEARCH_SORTS = (SORT_BEST, *SORTS)
 SNIPPET_WORDS = 30
-ID_CHUNK = 10_000
 # Words of context a snippet keeps before its first match.
 LEAD_WORDS = 8
 
@@ -273,15 +272,36 @@ def _best_matches(
 
 def matching_rows(query: SearchQuery, audience: Audience, columns: WorkColumns) -> Mask:
     """The rows of `columns` for works `audience` may see that match `query`: the
-    text condition from the engine as a set of ids, the rest from the columns."""
-    text_ids = None
-    if (condition := text_condition(get_engine(), query.parsed())) is not None:
-        found = Work.objects.filter(condition).values_list("pk", flat=True)
-        text_ids = np.fromiter(found.iterator(chunk_size=ID_CHUNK), np.int64)
-    selection = selection_for(query.filters(), audience, text_ids)
+    words through the engine's id lists, the rest from the columns."""
+    selection = selection_for(query.filters(), audience, text_rows(query.parsed(), columns))
     if selection is None:
         return np.zeros(columns.rows, np.bool_)
     return columns.select(selection)
+
+
+def text_rows(query: Query, columns: WorkColumns) -> Mask | None:
+    """The rows whose works the query's words allow (as `text_condition` decides), or
+    None when it has no words. Each side's matches come straight from the engine's
+    index as ids, so the works table is never scanned."""
+    if not query.clauses:
+        return None
+    engine = get_engine()
+    allowed = np.ones(columns.rows, np.bool_)
+    for clause in query.clauses:
+        negated = clause[0].negated
+        terms = [replace(clause[0], negated=False)] if negated else clause
+        found = np.zeros(columns.rows, np.bool_)
+        for side in Side:
+            if (sub := _side_query(terms, side, query.raw)) and (sql := engine.matching(side, sub)):
+                found |= columns.rows_for(_ids(sql.sql, sql.params))
+        allowed &= ~found if negated else found
+    return allowed
+
+
+def _ids(sql: str, params: Sequence[object]) -> np.ndarray:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return np.fromiter((row[0] for row in cursor.fetchall()), np.int64)
 
 
 # The text condition -------------------------------------------------------------------
