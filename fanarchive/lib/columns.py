@@ -89,6 +89,8 @@ class WorkRows:
     suggested_tag_ids: Int32s
     tag_kinds: dict[int, int] = field(default_factory=dict)
     """Tag id -> a small number for its type, for at least every tag of these rows."""
+    chapters: Ints = field(default_factory=lambda: np.zeros((0, 3), np.int64))
+    """(chapter id, work id, position) of every chapter of these works."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,10 @@ class WorkColumns:
     """Work id -> its live row, or -1."""
     tag_kinds: npt.NDArray[np.uint8] = field(default_factory=lambda: _empty(np.uint8))
     """Tag id -> its type's number (WorkRows.tag_kinds), 0 if unknown."""
+    chapter_work: Int32s = field(default_factory=lambda: _empty(np.int32))
+    """Chapter id -> its work's id (0 if unknown): the full-text index names chapters,
+    and reading a work id from it would read the chapter's text."""
+    chapter_position: npt.NDArray[np.uint32] = field(default_factory=lambda: _empty(np.uint32))
 
     @classmethod
     def of(cls, rows: WorkRows) -> WorkColumns:
@@ -176,6 +182,14 @@ class WorkColumns:
         tag_kinds = np.zeros(max(int(kinds_ids.max(initial=-1)) + 1, len(self.tag_kinds)), np.uint8)
         tag_kinds[: len(self.tag_kinds)] = self.tag_kinds
         tag_kinds[kinds_ids] = np.fromiter(rows.tag_kinds.values(), np.uint8, len(kinds_ids))
+        chapter_ids = rows.chapters[:, 0]
+        size = max(int(chapter_ids.max(initial=-1)) + 1, len(self.chapter_work))
+        chapter_work = np.zeros(size, np.int32)
+        chapter_work[: len(self.chapter_work)] = self.chapter_work
+        chapter_work[chapter_ids] = rows.chapters[:, 1]
+        chapter_position = np.zeros(size, np.uint32)
+        chapter_position[: len(self.chapter_position)] = self.chapter_position
+        chapter_position[chapter_ids] = rows.chapters[:, 2]
         return WorkColumns(
             work_ids=work_ids,
             live=np.concatenate([live, np.ones(len(rows.work_ids), np.bool_)]),
@@ -196,6 +210,8 @@ class WorkColumns:
             suggested_tag_ids=np.concatenate([self.suggested_tag_ids, rows.suggested_tag_ids]),
             row_of=row_of,
             tag_kinds=tag_kinds,
+            chapter_work=chapter_work,
+            chapter_position=chapter_position,
         )
 
     def _split(self, rows: WorkRows) -> tuple[npt.NDArray[np.uint64], Ints, Int32s]:
@@ -245,6 +261,8 @@ class WorkColumns:
             self.suggested_tag_ids,
             self.row_of,
             self.tag_kinds,
+            self.chapter_work,
+            self.chapter_position,
             *self.numbers.values(),
         ]
         return sum(array.nbytes for array in arrays)
@@ -314,6 +332,15 @@ class WorkColumns:
     def _language_is(self, language: str) -> Mask:
         codes = [code for code, name in enumerate(self.language_names) if name == language]
         return np.isin(self.language_codes, codes)
+
+    def chapters_of(self, chapter_ids: Ints) -> tuple[Ints, Ints]:
+        """(work id, position) of each chapter; work id 0 for a chapter not known."""
+        known = chapter_ids < len(self.chapter_work)
+        works = np.zeros(len(chapter_ids), np.int64)
+        positions = np.zeros(len(chapter_ids), np.int64)
+        works[known] = self.chapter_work[chapter_ids[known]]
+        positions[known] = self.chapter_position[chapter_ids[known]]
+        return works, positions
 
     def rows_for(self, work_ids: Ints) -> Mask:
         """The live rows of these works."""

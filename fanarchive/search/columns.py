@@ -177,7 +177,21 @@ def load_rows(work_ids: Sequence[int] | None = None) -> WorkRows:
         suggested_rows=np.searchsorted(ids, suggested[:, 0]).astype(np.int32),
         suggested_tag_ids=suggested[:, 1].astype(np.int32),
         tag_kinds=kinds,
+        chapters=_chapters(work_ids),
     )
+
+
+def _chapters(work_ids: Sequence[int] | None) -> np.ndarray:
+    """(chapter id, work id, position) of these works' chapters, read from the
+    (work, position) index alone: the rows hold the chapter text."""
+    from fanarchive.works.models import Chapter
+
+    table = Chapter._meta.db_table
+    found: list[tuple] = []
+    for where, params in _where_ids("work_id", work_ids):
+        sql = f"SELECT id, work_id, position FROM {table} WHERE {where}"  # noqa: S608
+        found.extend(_fetch(sql, params))
+    return np.array(found, np.int64).reshape(-1, 3)
 
 
 TAG_KINDS = {tag_type: number for number, tag_type in enumerate(TagType, start=1)}

@@ -156,22 +156,20 @@ def normalise(text: str) -> tuple[str, ...]:
 
 
 def _split_words(text: str) -> Iterator[str]:
-    start = None
-    for index, char in enumerate(text):
-        if _is_word_char(char):
-            if start is None:
-                start = index
-        elif start is not None:
-            yield from _cleaned(text[start:index])
-            start = None
-    if start is not None:
-        yield from _cleaned(text[start:])
+    # Every character that is no word character becomes a space, decided once per
+    # distinct character and applied by str.translate: indexing a chapter this way is
+    # C speed, where a test per character in Python ran at about 1 MB/s.
+    separators = {ord(char): " " for char in set(text) if not _is_word_char(char)}
+    for run in text.translate(separators).split():
+        yield from _cleaned(run)
 
 
 def _cleaned(word: str) -> Iterator[str]:
     """The word without apostrophes at its edges, cut to length; nothing if not a word."""
     word = word.strip("'")[:MAX_TERM_CHARS].rstrip("'")
-    if _is_word(word):
+    # An ASCII run of letters, digits and inner apostrophes is a word; only others need
+    # the full test.
+    if word and (word.isascii() or _is_word(word)):
         yield word
 
 

@@ -232,12 +232,13 @@ def _best_matches(
     best chapter score, as `_ranked` sums them in SQL) and its best chapter at once;
     the rows then choose which works may rank. Works of `rows` with no score rank last,
     at 0."""
-    chapters = (
-        np.array(engine.chapter_scores(ranking[Side.CHAPTERS]), dtype=np.float64)
-        if Side.CHAPTERS in ranking
-        else np.zeros((0, 4))
-    )
-    chapters = chapters.reshape(-1, 4)
+    scored = engine.chapter_scores(ranking[Side.CHAPTERS]) if Side.CHAPTERS in ranking else []
+    chapter_ids = np.fromiter((row[0] for row in scored), np.int64, len(scored))
+    scores_of_chapters = np.fromiter((row[1] for row in scored), np.float64, len(scored))
+    work_ids, positions = columns.chapters_of(chapter_ids)
+    chapters = np.column_stack([chapter_ids, work_ids, positions, scores_of_chapters])
+    chapters = chapters.astype(np.float64).reshape(-1, 4)
+    chapters = chapters[chapters[:, 1] > 0]  # chapters the columns know
     # Best chapter per work: highest score, then the earlier chapter.
     order = np.lexsort((chapters[:, 2], -chapters[:, 3], chapters[:, 1]))
     chapters = chapters[order]
@@ -291,9 +292,14 @@ def text_rows(query: Query, columns: WorkColumns) -> Mask | None:
         negated = clause[0].negated
         terms = [replace(clause[0], negated=False)] if negated else clause
         found = np.zeros(columns.rows, np.bool_)
-        for side in Side:
-            if (sub := _side_query(terms, side, query.raw)) and (sql := engine.matching(side, sub)):
-                found |= columns.rows_for(_ids(sql.sql, sql.params))
+        if (sub := _side_query(terms, Side.METADATA, query.raw)) and (
+            sql := engine.matching(Side.METADATA, sub)
+        ):
+            found |= columns.rows_for(_ids(sql.sql, sql.params))
+        if sub := _side_query(terms, Side.CHAPTERS, query.raw):
+            chapters = engine.matching_chapters(sub)
+            chapter_ids = np.fromiter((row[0] for row in chapters), np.int64, len(chapters))
+            found |= columns.rows_for(columns.chapters_of(chapter_ids)[0])
         allowed &= ~found if negated else found
     return allowed
 

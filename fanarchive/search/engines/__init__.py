@@ -96,8 +96,12 @@ class Engine(Protocol):
         """(work id, score) of every work whose metadata matches."""
         ...
 
-    def chapter_scores(self, query: Query) -> list[tuple[int, int, int, float]]:
-        """(chapter id, work id, position, score) of every matching chapter."""
+    def chapter_scores(self, query: Query) -> list[tuple[int, float]]:
+        """(chapter id, score) of every matching chapter."""
+        ...
+
+    def matching_chapters(self, query: Query) -> list[tuple[int]]:
+        """The ids of every matching chapter."""
         ...
 
     def highlight_chapters(self, query: Query, chapter_ids: Sequence[int]) -> dict[int, str]: ...

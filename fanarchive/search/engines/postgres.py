@@ -142,15 +142,25 @@ class PostgresEngine:
             cursor.execute(METADATA_SCORES, [expression, expression])
             return cursor.fetchall()
 
-    def chapter_scores(self, query: Query) -> list[tuple[int, int, int, float]]:
+    def chapter_scores(self, query: Query) -> list[tuple[int, float]]:
         if (expression := tsquery(query, weights=CHAPTER_WEIGHTS)) is None:
             return []
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT chapter_id, work_id, position, "
-                "ts_rank_cd(document, to_tsquery('fanarchive', %s), %s) "
+                "SELECT chapter_id, ts_rank_cd(document, to_tsquery('fanarchive', %s), %s) "
                 "FROM search_chapterdocument WHERE document @@ to_tsquery('fanarchive', %s)",
                 [expression, CHAPTER_RANK_NORMALISATION, expression],
+            )
+            return cursor.fetchall()
+
+    def matching_chapters(self, query: Query) -> list[tuple[int]]:
+        if (expression := tsquery(query, weights=CHAPTER_WEIGHTS)) is None:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT chapter_id FROM search_chapterdocument "
+                "WHERE document @@ to_tsquery('fanarchive', %s)",
+                [expression],
             )
             return cursor.fetchall()
 

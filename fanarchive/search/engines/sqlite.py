@@ -166,13 +166,24 @@ class SqliteEngine:
             cursor.execute(METADATA_SCORES, [expression])
             return cursor.fetchall()
 
-    def chapter_scores(self, query: Query) -> list[tuple[int, int, int, float]]:
+    # Only rowids and ranks: reading an unindexed column (work_id) would read each
+    # matching chapter's whole text from the table's content.
+    def chapter_scores(self, query: Query) -> list[tuple[int, float]]:
         if (expression := fts5_match(query, CHAPTER_COLUMNS)) is None:
             return []
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT rowid, work_id, position, -rank FROM search_chapter_fts "
-                "WHERE search_chapter_fts MATCH %s",
+                "SELECT rowid, -rank FROM search_chapter_fts WHERE search_chapter_fts MATCH %s",
+                [expression],
+            )
+            return cursor.fetchall()
+
+    def matching_chapters(self, query: Query) -> list[tuple[int]]:
+        if (expression := fts5_match(query, CHAPTER_COLUMNS)) is None:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid FROM search_chapter_fts WHERE search_chapter_fts MATCH %s",
                 [expression],
             )
             return cursor.fetchall()
