@@ -49,5 +49,11 @@ clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
 # Speed figures (not part of `make test`); record them in docs/performance.md.
+# PRESET=small (a few minutes), medium (20,000 full-text works) or full (the issue's
+# sizes; see docs/performance.md for how long it takes); BENCH_ARGS adds options of
+# bench/search.py, e.g. BENCH_ARGS="--engine sqlite --out results.json".
+PRESET ?= small
+BENCH_ARGS ?=
 bench: $(BIN)/fanarchive
 	$(BIN)/python bench/tagging.py
+	$(BIN)/python bench/search.py --preset $(PRESET) $(BENCH_ARGS)
