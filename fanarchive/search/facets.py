@@ -16,7 +16,7 @@ import numpy as np
 from fanarchive.search.columns import TAG_KINDS
 from fanarchive.search.columns import current as current_columns
 from fanarchive.search.service import SearchQuery, matching_rows
-from fanarchive.tags.models import Tag, TagType
+from fanarchive.tags.models import DISPLAY_ORDER, Tag, TagType
 
 if TYPE_CHECKING:
     from fanarchive.lib.columns import Audience, WorkColumns
@@ -24,16 +24,8 @@ if TYPE_CHECKING:
 FACET_LIMIT = 30
 # How many a "show more" lists; past this, the reader narrows the search.
 FACET_MORE_LIMIT = 500
-# AO3's sidebar, in its order. Media tags are not filtered on there.
-FACET_TYPES = (
-    TagType.RATING,
-    TagType.WARNING,
-    TagType.CATEGORY,
-    TagType.FANDOM,
-    TagType.RELATIONSHIP,
-    TagType.CHARACTER,
-    TagType.FREEFORM,
-)
+# AO3's sidebar, in its meta block's order. Media tags are not filtered on there.
+FACET_TYPES = tuple(DISPLAY_ORDER)
 
 
 @dataclass(frozen=True)

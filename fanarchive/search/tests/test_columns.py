@@ -36,21 +36,6 @@ def listed(filters: WorkFilters, audience: Audience = Audience.STAFF) -> list[in
     )
 
 
-def as_query(filters: WorkFilters) -> SearchQuery:
-    return SearchQuery(
-        include=filters.tags,
-        exclude=filters.excluded,
-        ratings=filters.ratings,
-        sort=filters.sort,
-        include_suggested=filters.include_suggested,
-        complete=filters.complete,
-        single_chapter=filters.single_chapter,
-        crossover=filters.crossover,
-        language=filters.language,
-        ranges=filters.ranges,
-    )
-
-
 @pytest.fixture
 def archive(db):
     """Forty works mixing every property a filter reads, with synonyms, a meta tag and
@@ -148,7 +133,7 @@ def test_the_columns_list_what_the_database_lists(archive, monkeypatch, dense_ta
     @given(listing_filters(), st.sampled_from(list(Audience)))
     def agree(filters: WorkFilters, audience: Audience) -> None:
         expected = listed(filters, audience)
-        assert found(as_query(filters), audience) == expected
+        assert found(SearchQuery.of(filters), audience) == expected
         sizes.append(len(expected))
 
     sizes: list[int] = []

@@ -2,17 +2,20 @@
 the sidebar in place and keeps the URL bookmarkable; without it, the same form is a
 plain GET form. Needs Debian's Chromium, as fanarchive/works/tests/test_browser.py."""
 
-import os
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.db import connections
 from django.urls import reverse
 
 from fanarchive.search.tests.stories import store
 from fanarchive.tags.constants import GENERAL, TEEN
-from fanarchive.works.tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,25 +28,8 @@ GULLS = "<p>Out past the breakwater the keeper counted every gull on the rocks.<
 
 
 @pytest.fixture
-def browser(live_server, monkeypatch) -> Iterator:
-    if not CHROMIUM.exists():
-        message = "Chromium not installed: apt-get install -y chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    # Playwright's sync API keeps an event loop running in this thread; the ORM calls
-    # the tests make around it are still plain synchronous ones.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            # Django opened a connection in Playwright's greenlet; close it with the test.
-            connections.close_all()
+def browser(chromium: Browser) -> Browser:
+    return chromium
 
 
 @pytest.fixture

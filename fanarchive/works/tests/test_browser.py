@@ -1,30 +1,20 @@
 """A real Chromium, driven by Playwright, reading the archive as a visitor does.
 
-Needs Debian's Chromium (`apt-get install -y chromium`); without it these tests skip,
-except under CI (`CI` set), where a skip would hide a broken setup and fails instead.
+Needs Debian's Chromium (`apt-get install -y chromium`): see the `chromium` fixture in
+fanarchive/conftest.py.
 """
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import pytest
-from django.db import connections
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 from fanarchive.tags.constants import EXPLICIT, GENERAL
 from fanarchive.works.tests.factories import make_work
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,28 +28,10 @@ CHAPTER_TWO = "Morning came grey over the Hyperion's windows."
 
 
 @pytest.fixture
-def browser_page(live_server, monkeypatch) -> Iterator:
-    if not CHROMIUM.exists():
-        message = "Chromium not installed: apt-get install -y chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    # Playwright's sync API keeps an event loop running in this thread; the ORM calls
-    # the tests make around it are still plain synchronous ones.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(10_000)
-            yield page
-        finally:
-            browser.close()
-            # Playwright's sync API runs the test in a greenlet with its own context, so
-            # Django opened a connection there that would outlive the test database.
-            connections.close_all()
+def browser_page(chromium: Browser) -> Page:
+    page = chromium.new_page()
+    page.set_default_timeout(10_000)
+    return page
 
 
 def test_a_reader_agrees_to_adult_content_and_reads_on(live_server, browser_page):
