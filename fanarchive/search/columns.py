@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
+from django.db import connection
 
 from fanarchive.lib.columns import Flag, Int32s, Ints, Selection, WorkColumns, WorkRows
 from fanarchive.tags.constants import NOT_RATED
@@ -146,26 +148,26 @@ _INT32_MAX = 2**31 - 1
 
 
 def load_rows(work_ids: Sequence[int] | None = None) -> WorkRows:
-    """Rows for these works (all works with None), in work id order."""
-    columns = ["id", *_NUMBER_COLUMNS, *_FLAG_COLUMNS, "posted_chapters", "language"]
-    values: dict[str, list] = {name: [] for name in columns}
-    for row in _work_rows(work_ids):
-        for name, value in zip(columns, row, strict=True):
-            values[name].append(value)
-    ids = np.array(values["id"], np.int64)
-    numbers = {
-        name: np.clip(np.array(values[name], np.int64), -_INT32_MAX, _INT32_MAX).astype(np.int32)
-        for name in _NUMBER_COLUMNS
-    }
-    flags = np.zeros(len(ids), np.uint8)
-    for name, flag in _FLAG_COLUMNS.items():
-        flags[np.array(values[name], np.bool_)] |= np.uint8(flag)
-    flags[np.array(values["posted_chapters"], np.int64) == 1] |= np.uint8(Flag.SINGLE_CHAPTER)
-    flags[np.isin(ids, np.fromiter(_rated_work_ids(work_ids), np.int64))] |= np.uint8(Flag.RATED)
-    languages = [(language or "").strip().casefold() for language in values["language"]]
-    del values
+    """Rows for these works (all works with None), in work id order, read from one
+    snapshot of the database where it can give one."""
+    from django.db import transaction
+
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        # Only a transaction's first statement may set its isolation; inside a caller's
+        # transaction the rows are read as that transaction sees them.
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        return _load_rows(work_ids)
+
+
+def _load_rows(work_ids: Sequence[int] | None) -> WorkRows:
+    ids, numbers, flags, languages = _work_columns(work_ids)
+    flags[np.isin(ids, _rated_work_ids(work_ids))] |= np.uint8(Flag.RATED)
     tag_ptr, tag_ids = _given_filter_tags(ids, work_ids)
     suggested = _suggested_filter_tags(work_ids)
+    suggested = suggested[np.isin(suggested[:, 0], ids)]
     kinds = _tag_kinds(None if work_ids is None else np.unique(tag_ids))
     return WorkRows(
         work_ids=ids,
@@ -210,7 +212,6 @@ def _tag_kinds(tag_ids: np.ndarray | None) -> dict[int, int]:
 
 
 def _days(column: str) -> str:
-    from django.db import connection
 
     if connection.vendor == "postgresql":
         return f"({column} - DATE '1970-01-01')"
@@ -218,7 +219,6 @@ def _days(column: str) -> str:
 
 
 def _tag_list(column: str) -> str:
-    from django.db import connection
 
     if connection.vendor == "postgresql":
         return f"string_agg({column}::text, ',')"
@@ -236,7 +236,6 @@ def _where_ids(column: str, work_ids: Sequence[int] | None) -> Iterator[tuple[st
 
 
 def _fetch(sql: str, params: list[int]) -> Iterator[tuple]:
-    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -244,33 +243,57 @@ def _fetch(sql: str, params: list[int]) -> Iterator[tuple]:
             yield from rows
 
 
-def _work_rows(work_ids: Sequence[int] | None) -> Iterator[tuple]:
+def _work_columns(
+    work_ids: Sequence[int] | None,
+) -> tuple[Ints, dict[str, Int32s], npt.NDArray[np.uint8], list[str]]:
+    """Ids, numbers, flags (but RATED) and languages of these works, in id order. The
+    flags are summed in SQL and each chunk of rows turned into columns by zip(*rows):
+    per-value Python work here was most of a million-work load."""
     from fanarchive.works.models import Work
 
     table = Work._meta.db_table
-    selected = [
-        "id",
-        *(_days(name) if name in _DATE_COLUMNS else name for name in _NUMBER_COLUMNS),
-        *_FLAG_COLUMNS,
-        "posted_chapters",
-        "language",
-    ]
+    numbers = [_days(name) if name in _DATE_COLUMNS else name for name in _NUMBER_COLUMNS]
+    # CASE, not arithmetic on booleans: PostgreSQL has no integer * boolean.
+    flags = " + ".join(
+        f"CASE WHEN {condition} THEN {int(flag)} ELSE 0 END"
+        for condition, flag in [
+            *_FLAG_COLUMNS.items(),
+            ("posted_chapters = 1", Flag.SINGLE_CHAPTER),
+        ]
+    )
+    selected = ["id", *numbers, f"({flags})", "language"]
+    columns: list[list[tuple]] = [[] for _ in selected]
     for where, params in _where_ids("id", work_ids):
         # Columns and table are this module's constants; ids are parameters.
         sql = f"SELECT {', '.join(selected)} FROM {table} WHERE {where} ORDER BY id"  # noqa: S608
-        yield from _fetch(sql, params)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            while chunk := cursor.fetchmany(FETCH * 5):
+                for column, values in zip(columns, zip(*chunk, strict=True), strict=True):
+                    column.append(values)
+    joined = [[value for part in column for value in part] for column in columns]
+    ids = np.array(joined[0], np.int64)
+    number_columns = {
+        name: np.clip(np.array(values, np.int64), -_INT32_MAX, _INT32_MAX).astype(np.int32)
+        for name, values in zip(_NUMBER_COLUMNS, joined[1:-2], strict=True)
+    }
+    flag_column = np.array(joined[-2], np.int64).astype(np.uint8)
+    languages = [(language or "").strip().casefold() for language in joined[-1]]
+    return ids, number_columns, flag_column, languages
 
 
-def _rated_work_ids(work_ids: Sequence[int] | None) -> Iterator[int]:
+def _rated_work_ids(work_ids: Sequence[int] | None) -> Ints:
+    from fanarchive.tags.models import Tag
     from fanarchive.works.models import WorkTag
 
-    rated = WorkTag.objects.filter(tag__type=TagType.RATING)
-    if work_ids is None:
-        yield from rated.values_list("work_id", flat=True).distinct().iterator(FETCH)
-        return
-    for start in range(0, len(work_ids), IN_BATCH):
-        batch = work_ids[start : start + IN_BATCH]
-        yield from rated.filter(work_id__in=batch).values_list("work_id", flat=True).distinct()
+    sql = (
+        f"SELECT DISTINCT wt.work_id FROM {WorkTag._meta.db_table} wt "  # noqa: S608
+        f"JOIN {Tag._meta.db_table} t ON t.id = wt.tag_id WHERE t.type = %s AND "
+    )
+    found: list[tuple] = []
+    for where, params in _where_ids("wt.work_id", work_ids):
+        found.extend(_fetch(sql + where, [TagType.RATING.value, *params]))
+    return np.array([row[0] for row in found], np.int64)
 
 
 def _given_filter_tags(ids: np.ndarray, work_ids: Sequence[int] | None) -> tuple[Ints, Int32s]:
@@ -291,8 +314,12 @@ def _given_filter_tags(ids: np.ndarray, work_ids: Sequence[int] | None) -> tuple
         if not rows:
             continue
         with_tags = np.array([row[0] for row in rows], np.int64)
-        lengths[np.searchsorted(ids, with_tags)] = [row[1] for row in rows]
-        texts.append(",".join(row[2] for row in rows))
+        at = np.searchsorted(ids, with_tags)
+        # A work written after the works were read has no row: its tags wait for the
+        # change note that names it.
+        known = (at < len(ids)) & (ids[np.minimum(at, len(ids) - 1)] == with_tags)
+        lengths[at[known]] = [row[1] for row, keep in zip(rows, known, strict=True) if keep]
+        texts.append(",".join(row[2] for row, keep in zip(rows, known, strict=True) if keep))
     tag_ids = _parse_ints(",".join(text for text in texts if text))
     tag_ptr = np.zeros(len(ids) + 1, np.int64)
     np.cumsum(lengths, out=tag_ptr[1:])
