@@ -201,7 +201,9 @@ def search(
             ranked, best = _best_matches(engine, ranking, columns, rows, limit, offset)
         else:
             page = [int(pk) for pk in columns.top(rows, filters.sort, limit=limit, offset=offset)]
-            scores = dict(_ranked(engine, works.filter(pk__in=page), ranking, limit=len(page)))
+            scores = {}
+            if page:  # an empty IN () is no query Django will compile
+                scores = dict(_ranked(engine, works.filter(pk__in=page), ranking, limit=len(page)))
             ranked, best = [(pk, scores.get(pk)) for pk in page], None
         hits = _hits(engine, works, ranked, ranking, show_adult_snippets, best)
         return SearchResults(total, hits)

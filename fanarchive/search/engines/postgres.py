@@ -81,6 +81,17 @@ HEADLINES = (
 Row = tuple[object, ...]
 
 
+def _by_index(sql: str, params: list[object]) -> list[Row]:
+    """Rows of a query on a document table, through its GIN index. The documents live
+    in TOAST, so the planner prices a sequential scan at the size of the small main
+    table and picks it; then every document is detoasted: 0.5 s for one rare word at
+    36,000 chapters, against milliseconds through the index."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _words(text: str) -> str:
     """The words as the query language splits them, for to_tsvector. PostgreSQL's own
     parser reads "Spike/Willow" as a file path and text after a literal "<script>" as
@@ -138,31 +149,25 @@ class PostgresEngine:
     def metadata_scores(self, query: Query) -> list[tuple[int, float]]:
         if (expression := tsquery(query, weights=METADATA_WEIGHTS)) is None:
             return []
-        with connection.cursor() as cursor:
-            cursor.execute(METADATA_SCORES, [expression, expression])
-            return cursor.fetchall()
+        return _by_index(METADATA_SCORES, [expression, expression])
 
     def chapter_scores(self, query: Query) -> list[tuple[int, float]]:
         if (expression := tsquery(query, weights=CHAPTER_WEIGHTS)) is None:
             return []
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT chapter_id, ts_rank_cd(document, to_tsquery('fanarchive', %s), %s) "
-                "FROM search_chapterdocument WHERE document @@ to_tsquery('fanarchive', %s)",
-                [expression, CHAPTER_RANK_NORMALISATION, expression],
-            )
-            return cursor.fetchall()
+        return _by_index(
+            "SELECT chapter_id, ts_rank_cd(document, to_tsquery('fanarchive', %s), %s) "
+            "FROM search_chapterdocument WHERE document @@ to_tsquery('fanarchive', %s)",
+            [expression, CHAPTER_RANK_NORMALISATION, expression],
+        )
 
     def matching_chapters(self, query: Query) -> list[tuple[int]]:
         if (expression := tsquery(query, weights=CHAPTER_WEIGHTS)) is None:
             return []
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT chapter_id FROM search_chapterdocument "
-                "WHERE document @@ to_tsquery('fanarchive', %s)",
-                [expression],
-            )
-            return cursor.fetchall()
+        return _by_index(
+            "SELECT chapter_id FROM search_chapterdocument "
+            "WHERE document @@ to_tsquery('fanarchive', %s)",
+            [expression],
+        )
 
     def best_chapters(self, query: Query, work_ids: Sequence[int]) -> dict[int, ChapterMatch]:
         expression = tsquery(query, weights=CHAPTER_WEIGHTS)

@@ -471,3 +471,12 @@ def test_more_options_apply_to_a_text_search_too():
     assert found("harbour", complete=False) == {"Unfinished Harbour"}
     assert found("harbour", complete=True, single_chapter=True) == {"Finished Harbour"}
     assert found("harbour", ranges=(("word_count", 10, None),)) == set()
+
+
+@pytest.mark.parametrize("sort", ["kudos", "updated", "words"])
+def test_words_that_find_nothing_in_a_listing_sort_give_an_empty_page(sort):
+    store("Harbour", "<p>The harbour bell rang.</p>")
+
+    results = run('"no such words anywhere"', sort=sort)
+
+    assert (results.total, results.hits) == (0, [])
