@@ -1805,10 +1805,11 @@ def main() -> None:
         started = time.perf_counter()
         report = reuse_run(args.reuse.resolve(), args)
         report["wall_seconds"] = time.perf_counter() - started
-        print_report(report)
+        # Saved first: the figures outlive a report that cannot be printed.
         if args.out:
             results = {"preset": report["preset"], "engines": {report["engine"]: report}}
             args.out.write_text(json.dumps(results, indent=2, default=str))
+        print_report(report)
         return
     engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
     if "postgres" in engines and not postgres_available():

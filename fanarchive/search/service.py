@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from functools import reduce
@@ -273,13 +274,22 @@ def _best_matches(
     return page, best
 
 
+# A listing page asks for its works and then its facets: the same rows, found once.
+_last_rows = threading.local()
+
+
 def matching_rows(query: SearchQuery, audience: Audience, columns: WorkColumns) -> Mask:
     """The rows of `columns` for works `audience` may see that match `query`: the
-    words through the engine's id lists, the rest from the columns."""
+    words through the engine's id lists, the rest from the columns. The last answer
+    in this thread is kept for the same question on the same columns."""
+    key = (query, audience, id(columns))
+    if getattr(_last_rows, "key", None) == key and _last_rows.columns is columns:
+        return _last_rows.rows
     selection = selection_for(query.filters(), audience, text_rows(query.parsed(), columns))
-    if selection is None:
-        return np.zeros(columns.rows, np.bool_)
-    return columns.select(selection)
+    rows = np.zeros(columns.rows, np.bool_) if selection is None else columns.select(selection)
+    rows.flags.writeable = False  # shared by both callers
+    _last_rows.key, _last_rows.columns, _last_rows.rows = key, columns, rows
+    return rows
 
 
 def text_rows(query: Query, columns: WorkColumns) -> Mask | None:
