@@ -123,7 +123,8 @@ def _caught_up(loaded: _Loaded) -> WorkColumns:
 
     notes = WorkChange.objects.filter(id__gt=loaded.note[0]).values_list("work_id", flat=True)
     changed = set(notes[: CATCH_UP_LIMIT * 4].iterator())
-    if len(changed) > CATCH_UP_LIMIT:
+    # Work id 0 (search.indexing.EVERY_WORK): the full-text index was rebuilt.
+    if len(changed) > CATCH_UP_LIMIT or 0 in changed:
         return WorkColumns.of(load_rows())
     ids = np.fromiter(changed, np.int64)
     columns = loaded.columns.with_rows(load_rows(sorted(changed)), replacing=ids)

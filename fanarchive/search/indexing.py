@@ -176,9 +176,12 @@ def unindexed_works_exist(using: str = "default") -> bool:
 
 def clear_index() -> None:
     get_engine().clear()
+    note_everything_changed()  # what full-text words match changed for every work
 
 
 Progress = Callable[[int, int, int], None]
+EVERY_WORK = 0
+"""A change note for this id tells every process to reload its listing columns."""
 
 
 def rebuild(*, batch_size: int = WORK_BATCH, progress: Progress | None = None) -> tuple[int, int]:
@@ -201,7 +204,15 @@ def rebuild(*, batch_size: int = WORK_BATCH, progress: Progress | None = None) -
         last = batch[-1]
         if progress is not None:
             progress(done, max(total, done), chapters)
+    note_everything_changed()
     return done, chapters
+
+
+def note_everything_changed() -> None:
+    # Late import: search.columns reads the tag models, which import this module.
+    from fanarchive.search.columns import note_changed
+
+    note_changed([EVERY_WORK])
 
 
 def _batches(ids: list[int], size: int) -> Iterator[list[int]]:

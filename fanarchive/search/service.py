@@ -202,10 +202,7 @@ def search(
             ranked, best = _best_matches(engine, ranking, columns, rows, limit, offset)
         else:
             page = [int(pk) for pk in columns.top(rows, filters.sort, limit=limit, offset=offset)]
-            scores = {}
-            if page:  # an empty IN () is no query Django will compile
-                scores = dict(_ranked(engine, works.filter(pk__in=page), ranking, limit=len(page)))
-            ranked, best = [(pk, scores.get(pk)) for pk in page], None
+            ranked, best = _scored_page(engine, ranking, columns, page)
         hits = _hits(engine, works, ranked, ranking, show_adult_snippets, best)
         return SearchResults(total, hits)
     found = filter_works(works, filters)
@@ -229,12 +226,35 @@ def _best_matches(
     limit: int,
     offset: int,
 ) -> tuple[list[tuple[int, float | None]], dict[int, ChapterMatch]]:
-    """One page of `rows` by best match, and the best chapter of each work on it.
+    """One page of `rows` by best match, and the best chapter of each work on it. Works
+    of `rows` with no score rank last, at 0."""
+    scores, best_chapters = _match_scores(engine, ranking, columns)
+    candidates = np.flatnonzero(rows)
+    ids = columns.work_ids[candidates]
+    ordered = candidates[np.lexsort((-ids, -scores[candidates]))][offset : offset + limit]
+    page = [(int(columns.work_ids[row]), float(scores[row])) for row in ordered]
+    return page, _best_of(best_chapters, {pk for pk, _ in page})
 
-    One pass over every match on each side gives each work's score (metadata score plus
-    best chapter score, as `_ranked` sums them in SQL) and its best chapter at once;
-    the rows then choose which works may rank. Works of `rows` with no score rank last,
-    at 0."""
+
+def _scored_page(
+    engine: Engine, ranking: dict[Side, Query], columns: WorkColumns, page: list[int]
+) -> tuple[list[tuple[int, float | None]], dict[int, ChapterMatch]]:
+    """A page in a listing sort, each work with its score and best chapter, from the
+    same single pass over the matches as best match uses."""
+    if not ranking or not page:
+        return [(pk, None) for pk in page], {}
+    scores, best_chapters = _match_scores(engine, ranking, columns)
+    rows = columns.row_of[np.array(page, np.int64)]
+    ranked = [(pk, float(scores[row])) for pk, row in zip(page, rows, strict=True)]
+    return ranked, _best_of(best_chapters, set(page))
+
+
+def _match_scores(
+    engine: Engine, ranking: dict[Side, Query], columns: WorkColumns
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every row's score (metadata score plus best chapter score, as `_ranked` sums them
+    in SQL), and each work's best chapter as rows of (chapter id, work id, position,
+    score): one pass over every match on each side."""
     scored = engine.chapter_scores(ranking[Side.CHAPTERS]) if Side.CHAPTERS in ranking else []
     chapter_ids = np.fromiter((row[0] for row in scored), np.int64, len(scored))
     scores_of_chapters = np.fromiter((row[1] for row in scored), np.float64, len(scored))
@@ -261,17 +281,15 @@ def _best_matches(
         known = ids < len(columns.row_of)
         at = columns.row_of[ids[known]]
         np.add.at(scores, at[at >= 0], values[known][at >= 0])
-    candidates = np.flatnonzero(rows)
-    ids = columns.work_ids[candidates]
-    ordered = candidates[np.lexsort((-ids, -scores[candidates]))][offset : offset + limit]
-    page = [(int(columns.work_ids[row]), float(scores[row])) for row in ordered]
-    on_page = {pk for pk, _ in page}
-    best = {
+    return scores, best_chapters
+
+
+def _best_of(best_chapters: np.ndarray, work_ids: set[int]) -> dict[int, ChapterMatch]:
+    return {
         int(work_id): ChapterMatch(int(chapter_id), int(work_id), int(position), float(score))
         for chapter_id, work_id, position, score in best_chapters
-        if int(work_id) in on_page
+        if int(work_id) in work_ids
     }
-    return page, best
 
 
 # A listing page asks for its works and then its facets: the same rows, found once.
