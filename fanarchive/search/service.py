@@ -18,9 +18,15 @@ What a query means
     Tag, rating and suggestion filters are the works index's (works.listing), applied
     first; the text condition narrows what they leave.
 
+Where it is answered: the in-memory listing columns (search/columns.py) decide which
+works match, from the filters and from the ids of the works the engine says the words
+match; they count the total and pick the page for best match and every listing sort they
+hold. Only the title and creator sorts go to the database (`filter_works` and the text
+condition in SQL). Either way only one page of works is loaded.
+
 Ranking (`best`): a work's score is its metadata score plus its best chapter's score
-(bm25 on SQLite, ts_rank_cd on PostgreSQL; higher is better), computed in SQL. Only one
-page of works is ever loaded: totals are counted and pages sliced by the database.
+(bm25 on SQLite, ts_rank_cd on PostgreSQL; higher is better), from one pass over every
+match on each side (`_match_scores`; `_ranked` is the same sum in SQL).
 
 Snippets: about 30 words around the densest run of matches in the best-matching
 chapter, every match in <mark> and everything else escaped; with its chapter position
@@ -183,15 +189,14 @@ def search(
     columns: WorkColumns | None = None,
 ) -> SearchResults:
     """One page of the works `audience` may see that match `query`, in its order, with
-    the total. In a sort the in-memory columns hold, they find the page (the engine
-    only names the works the words match); ranked by best match, the database does.
-    `columns`: a snapshot to read (by default, the current one)."""
+    the total. The in-memory columns find it, except in the title and creator sorts,
+    which they do not hold. `columns`: a snapshot to read (by default, the current
+    one)."""
     engine = get_engine()
     parsed = query.parsed()
     ranking = ranking_queries(parsed)
     works = Work.objects.for_audience(audience)
     limit, offset = max(0, limit), max(0, offset)
-    condition = text_condition(engine, parsed)
     filters = query.filters()
     by_best_match = bool(ranking) and (query.sort or SORT_BEST) == SORT_BEST
     if by_best_match or filters.sort in SORT_FIELDS:
@@ -206,15 +211,12 @@ def search(
         hits = _hits(engine, works, ranked, ranking, show_adult_snippets, best)
         return SearchResults(total, hits)
     found = filter_works(works, filters)
-    if condition is not None:
+    if (condition := text_condition(engine, parsed)) is not None:
         found = found.filter(condition)
     total = found.count()
     if not total or not limit or offset >= total:
         return SearchResults(total, [])
-    if ranking and (query.sort or SORT_BEST) == SORT_BEST:
-        ranked = _ranked(engine, found, ranking, limit=limit, offset=offset)
-    else:
-        ranked = _listed(engine, found, ranking, limit=limit, offset=offset)
+    ranked = _listed(engine, found, ranking, limit=limit, offset=offset)
     return SearchResults(total, _hits(engine, works, ranked, ranking, show_adult_snippets))
 
 
