@@ -357,8 +357,8 @@ def migrate() -> float:
     return elapsed[0]
 
 
-def import_through_app(paths: list[Path]) -> dict[str, Any]:
-    """The real import path, in-process: what `fanarchive import FILES` runs."""
+def import_through_app(paths: list[Path], jobs: int) -> dict[str, Any]:
+    """The real import path, in-process: what `fanarchive import --jobs N FILES` runs."""
     from fanarchive.ingest.run import import_paths
 
     index_of = {str(path): index for index, path in enumerate(paths)}
@@ -368,7 +368,7 @@ def import_through_app(paths: list[Path]) -> dict[str, Any]:
     step = max(1, len(paths) // 10)
     with stopwatch() as elapsed:
         started = time.perf_counter()
-        for done, outcome in enumerate(import_paths(paths), start=1):
+        for done, outcome in enumerate(import_paths(paths, jobs=jobs), start=1):
             statuses[outcome.status] += 1
             if outcome.work is not None:
                 work_ids[index_of[outcome.file]] = outcome.work.pk
@@ -379,6 +379,7 @@ def import_through_app(paths: list[Path]) -> dict[str, Any]:
                 log(f"  imported {done:,}/{len(paths):,} ({rate:.0f} works/s)")
     return {
         "seconds": elapsed[0],
+        "jobs": jobs,
         "statuses": dict(statuses),
         "failures": failures[:20],
         "work_ids": work_ids,
@@ -487,8 +488,8 @@ def _prepare_chapters(index: int) -> list[PreparedChapter]:
     them, with the app's own functions (run in forked workers)."""
     from fanarchive.lib.html import clean_story_html
     from fanarchive.lib.prose import text_to_html
+    from fanarchive.lib.text import chapter_text
     from fanarchive.lib.wordcount import count_html_words
-    from fanarchive.search.indexing import chapter_text
 
     assert _ARCHIVE is not None
     prepared = []
@@ -518,8 +519,8 @@ def bulk_works(
     global _ARCHIVE
     from django.db import connection, transaction
 
+    from fanarchive.lib.text import one_line, summary_text
     from fanarchive.search.engines import ChapterText, WorkText, get_engine
-    from fanarchive.search.indexing import one_line, summary_text
     from fanarchive.tags.models import FilterTagging
     from fanarchive.works.models import Chapter, Work, WorkCreator, WorkTag
 
@@ -1420,7 +1421,7 @@ def run_engine(engine: str, size: Size, args: argparse.Namespace) -> dict[str, A
     profiler = cProfile.Profile() if args.profile else None
     if profiler:
         profiler.enable()
-    imported = import_through_app(paths)
+    imported = import_through_app(paths, args.jobs)
     if profiler:
         profiler.disable()
         report.setdefault("profiles", []).append(
@@ -1785,7 +1786,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="measure the queries again on a run kept with --keep (var/bench/<run>)",
     )
     parser.add_argument(
-        "--jobs", type=int, default=os.cpu_count() or 1, help="processes writing story files"
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes writing story files, and `fanarchive import --jobs`",
     )
     return parser.parse_args(argv)
 

@@ -1,29 +1,35 @@
 """The one writer every importer's parsed works go through.
 
-Each work is written in one transaction, and the re-import rules of docs/cli.md
-decide whether a parsed work is new, the same as a stored one, or an update.
+Works are written in batches, one transaction per batch and a savepoint per work, so a
+work is stored whole or not at all, and a failed work costs only itself. The re-import
+rules of docs/cli.md decide whether a parsed work is new, the same as a stored one, or
+an update. What the batch's works share (their filter rows, the search index, tags and
+creators already looked up) is done once per batch: per work it was most of an
+import's time.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from fanarchive.ingest.models import Provenance
-from fanarchive.ingest.parsed import ParsedChapter, ParsedWork
-from fanarchive.lib.html import clean_story_html, html_to_text, sanitize
-from fanarchive.lib.wordcount import count_html_words
+from fanarchive.ingest.parsed import ParsedWork
+from fanarchive.ingest.reading import PreparedChapter, ReadyWork, prepare
+from fanarchive.lib.html import html_to_text, sanitize
+from fanarchive.search.engines import ChapterText, get_engine
 from fanarchive.search.indexing import index_works_chapters
 from fanarchive.tags.constants import CHOSE_NOT_TO_WARN, NOT_RATED
 from fanarchive.tags.filtering import refresh_work_filters
 from fanarchive.tags.models import Tag, TagType
-from fanarchive.tags.tasks import infer_work_tags
+from fanarchive.tags.tasks import infer_works_tags
 from fanarchive.tags.wrangling import auto_wrangle, is_pack_canonical
 from fanarchive.works.models import (
     Chapter,
@@ -37,6 +43,7 @@ from fanarchive.works.models import (
 )
 
 Status = Literal["imported", "unchanged", "updated"]
+TagKey = tuple[str, str]
 
 
 @dataclass
@@ -47,50 +54,178 @@ class WriteResult:
 
 
 @dataclass
-class PreparedChapter:
-    """A parsed chapter made ready to store: sanitised, numbered, counted."""
+class _Found:
+    """Tags and creators one work looked up or created, and what it wrote. They join
+    the batch's only once the work's savepoint is released: a rolled-back work's new
+    rows are gone."""
 
-    title: str
-    summary: str
-    notes: str
-    end_notes: str
-    published: date | None
-    body: str
-    word_count: int
+    tags: dict[TagKey, Tag] = field(default_factory=dict)
+    creators: dict[str, Creator] = field(default_factory=dict)
+    written: list[int] = field(default_factory=list)
+    rows: list[Model] = field(default_factory=list)
+    """Rows of new works that nothing reads before the batch ends (credits, taggings,
+    chapters, provenance), inserted together then: one statement each per work was
+    half the writing time."""
+    chapter_texts: list[tuple[Chapter, str]] = field(default_factory=list)
+    """Chapters of new works among `rows` with their search text, indexed once they
+    have ids; updated works are indexed from their stored chapters."""
+
+
+@dataclass
+class _Batch:
+    known: _Found = field(default_factory=_Found)
+    stored_keys: set[str] = field(default_factory=set)
+    """Content hashes, source URLs and source paths the archive held when the batch
+    began, or that a work of the batch added: a work with none of them is new, and
+    needs no query to find out."""
+
+    @classmethod
+    def of(cls, works: Sequence[ReadyWork]) -> _Batch:
+        batch = cls()
+        parsed = [ready.parsed for ready in works]
+        hashes = {work.content_hash for work in parsed}
+        urls = {work.source_url for work in parsed if work.source_url}
+        paths = {work.source_file for work in parsed if work.source_file}
+        for chunk in _chunks(hashes):
+            found = Provenance.objects.filter(content_hash__in=chunk)
+            batch.stored_keys.update(found.values_list("content_hash", flat=True))
+        for chunk in _chunks(urls):
+            found = Work.objects.filter(source_url__in=chunk)
+            batch.stored_keys.update(found.values_list("source_url", flat=True))
+        for chunk in _chunks(paths):
+            found = Provenance.objects.filter(source_path__in=chunk)
+            batch.stored_keys.update(found.values_list("source_path", flat=True))
+        keys = sorted({key for ready in works for key in _tag_keys(ready.parsed)})
+        for chunk in _chunks(keys):
+            batch.known.tags |= _tags_named(chunk)
+        return batch
+
+    def may_be_stored(self, parsed: ParsedWork) -> bool:
+        keys = {parsed.content_hash, parsed.source_url, parsed.source_file} - {""}
+        return not keys.isdisjoint(self.stored_keys)
+
+    def accept(self, parsed: ParsedWork, found: _Found) -> None:
+        self.known.tags |= found.tags
+        self.known.creators |= found.creators
+        self.known.written += found.written
+        self.known.rows += found.rows
+        self.known.chapter_texts += found.chapter_texts
+        self.stored_keys |= {parsed.content_hash, parsed.source_url, parsed.source_file}
+
+    def insert_rows(self) -> None:
+        """Insert the rows new works left for the end of the batch (before anything reads
+        them: the end, or a work that may be a copy of one written in this batch)."""
+        rows = self.known.rows
+        for model in _DEFERRED_MODELS:
+            model.objects.bulk_create([row for row in rows if type(row) is model])
+        self.known.rows = []
+
+    def finish(self) -> None:
+        """What follows every written work, once for the batch, inside its transaction:
+        search never sees half a work."""
+        self.insert_rows()
+        written = self.known.written
+        if not written:
+            return
+        # Also indexes the works' metadata (tags are searchable text).
+        refresh_work_filters(written)
+        texts = [
+            ChapterText(chapter.pk, chapter.work_id, chapter.position, text)
+            for chapter, text in self.known.chapter_texts
+        ]
+        get_engine().write_chapters(texts)
+        index_works_chapters(set(written) - {text.work_id for text in texts})
+        # Suggested tags are read from the text by a task; with the embedded backend it
+        # runs now, with a database worker the import does not wait for it.
+        infer_works_tags.enqueue(work_ids=written)
+
+
+# In an order that satisfies their foreign keys.
+_DEFERRED_MODELS: tuple[type[Model], ...] = (WorkCreator, WorkTag, Chapter, Provenance)
+
+
+def _chunks(values: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:
+    """Lists short enough for one IN (...) on any database."""
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def write_work(parsed: ParsedWork, *, force: bool = False) -> WriteResult:
-    """Store a parsed work, or recognise it as one already stored."""
-    chapters = [_prepare_chapter(chapter) for chapter in parsed.chapters]
+    """Store a parsed work, or recognise it as one already stored. Raises what fails."""
+    (result,) = write_batch([prepare(parsed)], force=force)
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def write_batch(
+    works: Sequence[ReadyWork], *, force: bool = False
+) -> list[WriteResult | Exception]:
+    """Store many works, each all or nothing: a result or the error, in order."""
+    try:
+        return _write_together(works, force)
+    except Exception as error:
+        if len(works) == 1:
+            return [error]
+        # Something the batch shares failed; one work at a time finds the culprit.
+        return [result for ready in works for result in write_batch([ready], force=force)]
+
+
+def _write_together(works: Sequence[ReadyWork], force: bool) -> list[WriteResult | Exception]:
+    results: list[WriteResult | Exception] = []
     with transaction.atomic():
-        same_bytes = (
-            Provenance.objects.filter(content_hash=parsed.content_hash)
-            .select_related("work")
-            .first()
+        batch = _Batch.of(works)
+        for ready in works:
+            found = _Found()
+            try:
+                with transaction.atomic():
+                    result = _write_one(ready, force, batch, found)
+            except Exception as error:
+                results.append(error)
+                continue
+            batch.accept(ready.parsed, found)
+            results.append(result)
+        batch.finish()
+    return results
+
+
+def _write_one(ready: ReadyWork, force: bool, batch: _Batch, found: _Found) -> WriteResult:
+    parsed, chapters, known = ready.parsed, ready.chapters, batch.known
+    if not batch.may_be_stored(parsed):
+        work = Work()
+        _apply(work, ready, known, found)
+        found.rows.append(_provenance(work, parsed))
+        return WriteResult("imported", work)
+    # It may be a copy of a work this batch wrote: the queries below must see its rows.
+    batch.insert_rows()
+
+    same_bytes = (
+        Provenance.objects.filter(content_hash=parsed.content_hash).select_related("work").first()
+    )
+    if same_bytes is not None:
+        return WriteResult("unchanged", same_bytes.work, "same file content as stored")
+
+    stored = find_by_source(parsed)
+    if stored is None:
+        work = Work()
+        _apply(work, ready, known, found)
+        found.rows.append(_provenance(work, parsed))
+        return WriteResult("imported", work)
+
+    if fingerprint_of_parsed(parsed, chapters) == fingerprint_of_work(stored, parsed):
+        _provenance(stored, parsed).save()
+        return WriteResult("unchanged", stored, "same text and metadata as stored")
+
+    if (reason := _older_than_stored(stored, parsed)) and not force:
+        return WriteResult(
+            "unchanged", stored, f"older than the stored copy ({reason}); --force applies it"
         )
-        if same_bytes is not None:
-            return WriteResult("unchanged", same_bytes.work, "same file content as stored")
 
-        stored = find_by_source(parsed)
-        if stored is None:
-            work = Work()
-            _apply(work, parsed, chapters)
-            _record_provenance(work, parsed)
-            return WriteResult("imported", work)
-
-        if fingerprint_of_parsed(parsed, chapters) == fingerprint_of_work(stored, parsed):
-            _record_provenance(stored, parsed)
-            return WriteResult("unchanged", stored, "same text and metadata as stored")
-
-        if (reason := _older_than_stored(stored, parsed)) and not force:
-            return WriteResult(
-                "unchanged", stored, f"older than the stored copy ({reason}); --force applies it"
-            )
-
-        _snapshot(stored, reason="replaced by " + (parsed.source_file or "an import"))
-        _apply(stored, parsed, chapters)
-        _record_provenance(stored, parsed)
-        return WriteResult("updated", stored)
+    _snapshot(stored, reason="replaced by " + (parsed.source_file or "an import"))
+    _apply(stored, ready, known, found)
+    _provenance(stored, parsed).save()
+    return WriteResult("updated", stored)
 
 
 def source_of(parsed: ParsedWork) -> str:
@@ -115,19 +250,6 @@ def find_by_source(parsed: ParsedWork) -> Work | None:
     return None
 
 
-def _prepare_chapter(chapter: ParsedChapter) -> PreparedChapter:
-    body = clean_story_html(chapter.body)
-    return PreparedChapter(
-        title=chapter.title.strip(),
-        summary=sanitize(chapter.summary),
-        notes=sanitize(chapter.notes),
-        end_notes=sanitize(chapter.end_notes),
-        published=chapter.published,
-        body=body,
-        word_count=count_html_words(body),
-    )
-
-
 # Comparing works ------------------------------------------------------------------
 
 _SPACE = re.compile(r"\s+")
@@ -148,6 +270,12 @@ def _parsed_tags(parsed: ParsedWork) -> dict[str, list[str]]:
         TagType.CHARACTER: parsed.characters,
         TagType.FREEFORM: parsed.freeforms,
     }
+
+
+def _tag_keys(parsed: ParsedWork) -> Iterator[TagKey]:
+    for tag_type, names in _parsed_tags(parsed).items():
+        for name in _unique(names):
+            yield tag_type, name
 
 
 def fingerprint_of_parsed(parsed: ParsedWork, chapters: list[PreparedChapter]) -> dict[str, Any]:
@@ -227,7 +355,9 @@ def _older_than_stored(stored: Work, parsed: ParsedWork) -> str:
 # Writing ----------------------------------------------------------------------------
 
 
-def _apply(work: Work, parsed: ParsedWork, chapters: list[PreparedChapter]) -> None:
+def _apply(work: Work, ready: ReadyWork, known: _Found, found: _Found) -> None:
+    parsed, chapters = ready.parsed, ready.chapters
+    new = work.pk is None
     today = timezone.localdate()
     published = (
         parsed.published or next((c.published for c in chapters if c.published), None) or today
@@ -258,58 +388,78 @@ def _apply(work: Work, parsed: ParsedWork, chapters: list[PreparedChapter]) -> N
             setattr(work, counter, value)
     work.save()
 
-    _set_creators(work, parsed.creators)
-    _set_tags(work, _parsed_tags(parsed))
+    _set_creators(work, parsed.creators, known, found, new=new)
+    _set_tags(work, _parsed_tags(parsed), known, found, new=new)
     _set_series(work, parsed)
-    _set_chapters(work, chapters)
-    # Also indexes the work's metadata (tags are searchable text).
-    refresh_work_filters([work.pk])
-    # Suggested tags are read from the text by a task; with the embedded backend it runs
-    # now, with a database worker the import does not wait for it.
-    infer_work_tags.enqueue(work_id=work.pk)
-    index_works_chapters([work.pk])  # in this transaction: search never sees half a work
+    if new:
+        stored = [
+            Chapter(work=work, position=position, **vars(prepared))
+            for position, prepared in enumerate(chapters, start=1)
+        ]
+        found.rows += stored
+        found.chapter_texts += zip(stored, ready.indexed_texts, strict=True)
+    else:
+        _update_chapters(work, chapters)
+    found.written.append(work.pk)
 
 
 def _unique(names: list[str]) -> list[str]:
     return list(dict.fromkeys(name.strip() for name in names if name.strip()))
 
 
-def _set_creators(work: Work, names: list[str]) -> None:
-    WorkCreator.objects.filter(work=work).delete()
+def _set_creators(work: Work, names: list[str], known: _Found, found: _Found, *, new: bool) -> None:
+    if not new:
+        WorkCreator.objects.filter(work=work).delete()
     wanted = _unique(names)
-    found = {creator.name: creator for creator in Creator.objects.filter(name__in=wanted)}
-    for name in wanted:
-        if name not in found:
-            found[name] = Creator.objects.create(name=name)
-    WorkCreator.objects.bulk_create(
-        WorkCreator(work=work, creator=found[name], position=position)
+    creators = {name: known.creators[name] for name in wanted if name in known.creators}
+    asked = [name for name in wanted if name not in creators]
+    if asked:
+        creators |= {c.name: c for c in Creator.objects.filter(name__in=asked)}
+        missing = [name for name in asked if name not in creators]
+        made = Creator.objects.bulk_create(Creator(name=name) for name in missing)
+        creators |= {creator.name: creator for creator in made}
+        found.creators |= {name: creators[name] for name in asked}
+    credits = [
+        WorkCreator(work=work, creator=creators[name], position=position)
         for position, name in enumerate(wanted, start=1)
-    )
+    ]
+    if new:
+        found.rows += credits
+    else:
+        WorkCreator.objects.bulk_create(credits)
 
 
-def _set_tags(work: Work, tags: dict[str, list[str]]) -> None:
-    wanted: set[int] = set()
-    new: list[Tag] = []
-    # One query for the tags that exist (a work has a dozen; a query each was most of
-    # an import's time); the rest are created.
+def _set_tags(
+    work: Work, tags: dict[str, list[str]], known: _Found, found: _Found, *, new: bool
+) -> None:
     asked = [(tag_type, name) for tag_type, names in tags.items() for name in _unique(names)]
-    found = _tags_named(asked)
-    missing = [key for key in asked if key not in found]
-    if missing:
+    # The batch looked up its works' tags in one go (a query each was most of an
+    # import's time); a tag still unmet is new, or was made by another import meanwhile.
+    have = {key: known.tags[key] for key in asked if key in known.tags}
+    unmet = [key for key in asked if key not in have]
+    created_tags: list[Tag] = []
+    if unmet:
         # Created in one statement; a tag another import created meanwhile is skipped
         # and read back with the rest.
         Tag.objects.bulk_create(
-            [Tag(type=t, name=n, canonical=is_pack_canonical(t, n)) for t, n in missing],
+            [Tag(type=t, name=n, canonical=is_pack_canonical(t, n)) for t, n in unmet],
             ignore_conflicts=True,
         )
-        created = _tags_named(missing)
-        found |= created
-        new += created.values()
-    wanted.update(found[key].pk for key in asked)
-    WorkTag.objects.filter(work=work).exclude(tag_id__in=wanted).delete()
-    have = set(WorkTag.objects.filter(work=work).values_list("tag_id", flat=True))
-    WorkTag.objects.bulk_create([WorkTag(work=work, tag_id=pk) for pk in wanted - have])
-    for tag in new:
+        created = _tags_named(unmet)
+        have |= created
+        created_tags += created.values()
+        found.tags |= created
+    wanted = {have[key].pk for key in asked}
+    stored: set[int] = set()
+    if not new:
+        WorkTag.objects.filter(work=work).exclude(tag_id__in=wanted).delete()
+        stored = set(WorkTag.objects.filter(work=work).values_list("tag_id", flat=True))
+    taggings = [WorkTag(work=work, tag_id=pk) for pk in wanted - stored]
+    if new:
+        found.rows += taggings
+    else:
+        WorkTag.objects.bulk_create(taggings)
+    for tag in created_tags:
         auto_wrangle(tag, tags[TagType.FANDOM])
 
 
@@ -336,7 +486,7 @@ def _set_series(work: Work, parsed: ParsedWork) -> None:
         SeriesWork.objects.create(series=series, work=work, position=position)
 
 
-def _set_chapters(work: Work, chapters: list[PreparedChapter]) -> None:
+def _update_chapters(work: Work, chapters: list[PreparedChapter]) -> None:
     """Chapters are updated in place by position, so their ids and URLs stay stable."""
     existing = {chapter.position: chapter for chapter in work.chapters.all()}
     for position, prepared in enumerate(chapters, start=1):
@@ -347,8 +497,8 @@ def _set_chapters(work: Work, chapters: list[PreparedChapter]) -> None:
     Chapter.objects.filter(pk__in=[chapter.pk for chapter in existing.values()]).delete()
 
 
-def _record_provenance(work: Work, parsed: ParsedWork) -> None:
-    Provenance.objects.create(
+def _provenance(work: Work, parsed: ParsedWork) -> Provenance:
+    return Provenance(
         work=work,
         source_path=parsed.source_file,
         file_name=parsed.source_file.rsplit("/", 1)[-1],

@@ -165,7 +165,7 @@ class ChapterHeading(NamedTuple):
 
 
 _MAX_HEADING_LENGTH = 150
-_DECORATION = re.compile(rf"^[\s*~=#_+\-{_DASHES}]+|[\s*~=#_+\-{_DASHES}]+$")
+_DECORATION = f"*~=#_+-{_DASHES}"
 _BRACKETS = re.compile(r"^\[(.*)\]$|^\((.*)\)$")
 _LABEL = re.compile(r"(?:chapter|chap\.?|ch\.?|part)\s*(?:#|no\.|number)?\s*(?P<rest>.*)", re.I)
 _SEPARATOR = re.compile(rf"\s*[:.|{_DASHES}]+\s*|\s+[-~]+\s*|\s*[-~]+\s+|-{{2,}}")
@@ -198,9 +198,17 @@ def chapter_heading(line: str) -> ChapterHeading | None:
 
 
 def _unframe(line: str) -> str:
-    text = _DECORATION.sub("", line)
+    text = _undecorate(line)
     if bracketed := _BRACKETS.match(text):
-        text = _DECORATION.sub("", bracketed[1] or bracketed[2] or "")
+        text = _undecorate(bracketed[1] or bracketed[2] or "")
+    return text
+
+
+def _undecorate(text: str) -> str:
+    """The text without leading and trailing whitespace and decoration characters. Run
+    on every line of a story; str.strip is many times faster than an anchored regex."""
+    while (stripped := text.strip().strip(_DECORATION)) != text:
+        text = stripped
     return text
 
 

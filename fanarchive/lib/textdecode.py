@@ -99,6 +99,10 @@ _MOJIBAKE_HINT = re.compile(
 )
 
 
+_PLAIN_SPACES = (" ", "\t", "\n", "\r")
+_NOT_PLAIN_ASCII = re.compile(r"[^\x20-\x7e\t\n\r]")
+
+
 def repair(text: str) -> str:
     """Mend mojibake with ftfy where there is a sign of it; always NFC-normalise."""
     if _MOJIBAKE_HINT.search(text):
@@ -205,12 +209,16 @@ def _looks_western(text: str) -> bool:
 
 
 def _unprintable_share(text: str) -> float:
-    # Counting distinct characters keeps the per-character work in C for long texts.
-    counts = Counter(text)
-    visible = sum(count for char, count in counts.items() if not char.isspace())
+    # Printable ASCII and ordinary whitespace are never unprintable: only the other
+    # characters (few, in most stories) are counted one by one.
+    unusual = Counter(_NOT_PLAIN_ASCII.findall(text))
+    spaces = sum(map(text.count, _PLAIN_SPACES)) + sum(
+        count for char, count in unusual.items() if char.isspace()
+    )
+    visible = len(text) - spaces
     if not visible:
         return 0.0
-    bad = sum(count for char, count in counts.items() if _is_unprintable(char))
+    bad = sum(count for char, count in unusual.items() if _is_unprintable(char))
     return bad / visible
 
 

@@ -12,13 +12,18 @@ _EACH_CHAR_A_WORD = (
     "\U00020000-\U0002fa1f"
 )
 _WORD = re.compile(rf"[{_EACH_CHAR_A_WORD}]|(?:(?![{_EACH_CHAR_A_WORD}])\w)+")
+# Without any such character the rule is plain runs of word characters, which the regex
+# engine finds several times faster than with the look-ahead at every character.
+_ANY_EACH_CHAR_A_WORD = re.compile(rf"[{_EACH_CHAR_A_WORD}]")
+_PLAIN_WORD = re.compile(r"\w+")
 _JOINERS = re.compile(r"['\u2019\u2018-]")
 
 
 def count_words(text: str) -> int:
     """Words in plain text: "one-word" and "one's" are one word, "one--two" two."""
     text = _JOINERS.sub("", text.replace("--", "\u2014"))
-    return len(_WORD.findall(text))
+    words = _WORD if _ANY_EACH_CHAR_A_WORD.search(text) else _PLAIN_WORD
+    return len(words.findall(text))
 
 
 _TAG = re.compile(r"<[^>]*>")

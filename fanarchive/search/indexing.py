@@ -18,15 +18,12 @@ Documents
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from itertools import pairwise
 
 from django.db import transaction
 
-from fanarchive.lib.html import html_to_text
-from fanarchive.lib.text import strip_controls
+from fanarchive.lib.text import chapter_text, one_line, summary_text
 from fanarchive.search.engines import ChapterText, Engine, WorkText, get_engine
 from fanarchive.tags.models import FilterTagging
 
@@ -36,42 +33,6 @@ from fanarchive.tags.models import FilterTagging
 WORK_BATCH = 200
 # Chapters are read with their bodies (up to ~0.5 MB each): few at a time.
 CHAPTER_BATCH = 50
-PARAGRAPH_BREAK = "\n\n"
-
-# The paragraph openings lib.html.number_paragraphs numbers, matched the same way.
-_P_OPEN = re.compile(r"<p(\s[^>]*)?>")
-# Control characters never reach an index: the engines' highlight marks are control
-# characters, and PostgreSQL refuses NUL.
-_SPACE = re.compile(r"\s+")
-
-
-def one_line(text: str) -> str:
-    """Text with control characters and every run of whitespace made one space."""
-    return _SPACE.sub(" ", strip_controls(text, " ")).strip()
-
-
-def summary_text(html: str) -> str:
-    return one_line(html_to_text(html))
-
-
-def chapter_text(body: str) -> str:
-    """A stored chapter body as indexed text: paragraph n is element p<n>.
-
-    The body is cut at each <p> opening; text before the first <p> joins the first
-    paragraph and text between a </p> and the next <p> (a heading, a scene break) joins
-    the paragraph before it, so numbering never drifts. Paragraphs are single lines, so
-    counting blank lines before a match gives its paragraph.
-    """
-    starts = [match.start() for match in _P_OPEN.finditer(body)]
-    if not starts:
-        return summary_text(body)
-    cuts = [0, *starts[1:], len(body)]
-    return PARAGRAPH_BREAK.join(summary_text(body[start:end]) for start, end in pairwise(cuts))
-
-
-def paragraph_at(text: str, offset: int) -> int:
-    """The 1-based paragraph of `chapter_text` output that holds `offset`."""
-    return text.count(PARAGRAPH_BREAK, 0, offset) + 1
 
 
 def work_texts(work_ids: list[int]) -> list[WorkText]:

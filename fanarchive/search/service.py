@@ -52,7 +52,7 @@ from django.db.models import Q
 from django.utils.safestring import SafeString, mark_safe
 
 from fanarchive.lib.columns import SORT_FIELDS, Audience, Mask, WorkColumns
-from fanarchive.lib.text import strip_controls
+from fanarchive.lib.text import paragraph_at, strip_controls
 from fanarchive.search.columns import current as current_columns
 from fanarchive.search.columns import selection_for
 from fanarchive.search.engines import (
@@ -63,7 +63,6 @@ from fanarchive.search.engines import (
     Side,
     get_engine,
 )
-from fanarchive.search.indexing import paragraph_at
 from fanarchive.search.query import Query, Term, parse
 from fanarchive.works.listing import (
     BLURB_PREFETCH,

@@ -265,7 +265,7 @@ def test_it_rolls_back_a_work_whose_writing_fails(tmp_path, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(writer, "_set_chapters", explode)
+    monkeypatch.setattr(writer, "_set_series", explode)
     before = database_state()
     code, [line], _ = run_import(write(tmp_path / "ledger.txt", STORY))
 

@@ -389,3 +389,14 @@ def test_it_balances_tags():
 def test_html_chapters_are_always_balanced(html):
     for _, fragment in html_to_chapters(html):
         assert balance_html(fragment) == fragment
+
+
+_FRAMED_LINE = st.text(st.sampled_from(" \t\u00a0\u2003*~=#_+-\u2013\u2014abc[]()\n"), max_size=30)
+
+
+@given(_FRAMED_LINE)
+def test_undecorating_strips_what_the_decoration_pattern_strips(line):
+    from fanarchive.lib.prose import _undecorate
+
+    decoration = re.compile(r"^[\s*~=#_+\-\u2013\u2014]+|[\s*~=#_+\-\u2013\u2014]+$")
+    assert _undecorate(line) == decoration.sub("", line)

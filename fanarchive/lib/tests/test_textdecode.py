@@ -5,12 +5,18 @@
 # ruff: noqa: RUF001
 
 import codecs
+from collections import Counter
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fanarchive.lib.textdecode import UndecodableText, decode_text
+from fanarchive.lib.textdecode import (
+    UndecodableText,
+    _is_unprintable,
+    _unprintable_share,
+    decode_text,
+)
 
 STORY = "“Wait,” she said — and then, quieter… ‘It’s only me.’ Café, naïve, Müller."
 
@@ -168,3 +174,11 @@ def test_it_reads_back_any_utf8_text_that_is_printable(text):
     except UndecodableText:
         return  # mostly control characters: fine to refuse
     assert decoded.strip()
+
+
+@given(st.text())
+def test_the_unprintable_share_counts_every_character_as_before(text):
+    counts = Counter(text)
+    visible = sum(count for char, count in counts.items() if not char.isspace())
+    bad = sum(count for char, count in counts.items() if _is_unprintable(char))
+    assert _unprintable_share(text) == (bad / visible if visible else 0.0)

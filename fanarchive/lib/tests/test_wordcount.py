@@ -1,6 +1,8 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from fanarchive.lib.wordcount import count_html_words, count_words
+from fanarchive.lib.wordcount import _JOINERS, _WORD, count_html_words, count_words
 
 
 @pytest.mark.parametrize(
@@ -32,3 +34,9 @@ def test_it_counts_each_html_text_node_on_its_own():
 
 def test_it_ignores_markup():
     assert count_html_words('<p id="p1" title="many words here">Two words</p><hr>') == 2
+
+
+@given(st.text())
+def test_the_fast_path_counts_as_the_full_rule(text):
+    joined = _JOINERS.sub("", text.replace("--", "\u2014"))
+    assert count_words(text) == len(_WORD.findall(joined))

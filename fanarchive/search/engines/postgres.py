@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from django.db import OperationalError, connection, models, transaction
 from django.db.models.expressions import RawSQL
 
+from fanarchive.lib.text import chapter_text, one_line, summary_text
 from fanarchive.search.engines import (
     MARK_END,
     MARK_START,
@@ -29,7 +30,6 @@ from fanarchive.search.engines import (
     best_per_work,
     if_marked,
 )
-from fanarchive.search.indexing import chapter_text, one_line, summary_text
 from fanarchive.search.query import FIELDS, Query, Term, normalise, tsquery
 
 if TYPE_CHECKING:

@@ -8,8 +8,9 @@ from django.core.management import call_command
 from django.db import connection
 
 from fanarchive.lib.html import clean_story_html
+from fanarchive.lib.text import chapter_text, paragraph_at
 from fanarchive.search.engines import ChapterText, get_engine
-from fanarchive.search.indexing import chapter_text, clear_index, paragraph_at, work_texts
+from fanarchive.search.indexing import clear_index, work_texts
 from fanarchive.tags.models import Tag, TagType
 from fanarchive.works.models import Chapter, Work, WorkTag
 from fanarchive.works.tests.factories import make_tag

@@ -21,6 +21,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="apply a copy that looks older than the stored one"
         )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            metavar="N",
+            help="N processes: N-1 read and parse files while one writes (default 1)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         missing = [str(path) for path in options["paths"] if not path.exists()]
@@ -31,7 +38,10 @@ class Command(BaseCommand):
 
         counts: Counter[str] = Counter()
         started = time.monotonic()
-        for outcome in import_paths(options["paths"], force=options["force"]):
+        if options["jobs"] < 1:
+            raise CommandError("--jobs must be 1 or more", returncode=2)
+        outcomes = import_paths(options["paths"], force=options["force"], jobs=options["jobs"])
+        for outcome in outcomes:
             counts[outcome.status] += 1
             self.stderr.write(describe(outcome))
             if options["json"]:
