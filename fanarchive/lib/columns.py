@@ -6,15 +6,19 @@ GROUP BY over millions of filter rows (docs/performance.md). Each work is one ro
 
 - its filter tags (canonical tags and their meta tags, as FilterTagging holds them).
   The DENSE_TAGS most common tags (ratings, warnings, categories, the big fandoms) are
-  bits of one uint64 per row; the rest a CSR matrix (`tag_ptr[row]:tag_ptr[row + 1]`
-  slices `tag_ids`). A filter on a common tag is then one pass over a bit per work, and
-  on a rare one a scan of the short CSR array;
+  each a bitmap over the rows (bit `row % 64` of word `row // 64`); the rest a CSR
+  matrix (`tag_ptr[row]:tag_ptr[row + 1]` slices `tag_ids`), and the biggest of those
+  also a posting list (the rows under them, ascending). A filter on a common tag is
+  then one pass over a bit per work; on a rarer one a walk of its posting list, or for
+  the rarest a scan of the short CSR array. Counting the tags of a set of rows is an
+  AND and a popcount per bitmap, and one gather of the rows' CSR slices;
 - its strong suggested filter tags as (row, tag id) pairs, usually few;
 - a few numbers (counters; dates as days since 1970) and bit flags.
 
-About 40 bytes per work plus 4 per uncommon filter tag: 60 to 70 bytes per work on an
-AO3-like archive. A changed work's row is marked dead and a new row appended; rows are
-never edited in place, so a reader holding an older `WorkColumns` is never disturbed.
+About 40 bytes per work, 4 per uncommon filter tag and up to POSTING_BYTES_PER_ROW for
+the posting lists: 70 to 100 bytes per work on an AO3-like archive. A changed work's
+row is marked dead and a new row appended; rows are never edited in place, so a reader
+holding an older `WorkColumns` is never disturbed.
 
 Framework-free: fanarchive.search.columns loads this from the database and keeps it
 current.
@@ -25,6 +29,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum, IntFlag
+from functools import cached_property
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +40,22 @@ Ints = npt.NDArray[np.int64]
 Int32s = npt.NDArray[np.int32]
 
 DENSE_TAGS = 64
+# Posting lists cost 4 bytes a row under their tag, on top of the CSR entry. All of them
+# would add about 24 bytes a work on an AO3-like archive, a quarter more than the rest;
+# the biggest uncommon tags (a big fandom's main characters and pairings, the common
+# tropes: what readers filter on) get them until this many bytes a row are spent, and
+# a filter on the long tail of small tags scans the CSR array (a millisecond or two a
+# million works) instead.
+POSTING_BYTES_PER_ROW = 8
+# Rows' CSR slices are gathered and counted about this many entries at a time, so the
+# temporaries stay a few megabytes however many rows are counted.
+_GATHER_ENTRIES = 1 << 20
+# How many dense tags' CSR counts tag_counts keeps (WorkColumns._base_counts): at most
+# 8 bytes a tag each, so a few MB at most on a million works.
+_BASES_KEPT = 8
+# Bitmap words are little-endian whatever the machine, so a uint8 view of them is the
+# rows in order, as np.packbits(bitorder="little") makes and np.unpackbits reads them.
+_WORD = np.dtype("<u8")
 # Listing sorts the columns serve: each is its field descending, then id descending.
 SORT_FIELDS = {
     "updated": "updated",
@@ -121,6 +143,11 @@ def _empty(dtype: type) -> npt.NDArray:
     return np.zeros(0, dtype)
 
 
+def _offsets(values: Ints) -> npt.NDArray[np.integer]:
+    """CSR offsets as uint32 while they fit: 4 bytes a work less."""
+    return values.astype(np.uint32) if values[-1] < 2**32 else values
+
+
 @dataclass(frozen=True)
 class WorkColumns:
     work_ids: Ints = field(default_factory=lambda: _empty(np.int64))
@@ -130,11 +157,22 @@ class WorkColumns:
     language_codes: npt.NDArray[np.uint16] = field(default_factory=lambda: _empty(np.uint16))
     language_names: tuple[str, ...] = ()
     dense_tags: Int32s = field(default_factory=lambda: _empty(np.int32))
-    """Tag id of each bit of `dense_bits`."""
-    dense_bits: npt.NDArray[np.uint64] = field(default_factory=lambda: _empty(np.uint64))
-    tag_ptr: Ints = field(default_factory=lambda: np.zeros(1, np.int64))
+    """Tag id of each row of `dense_bits`."""
+    dense_bits: npt.NDArray[np.uint64] = field(default_factory=lambda: np.zeros((0, 0), _WORD))
+    """A bitmap of the rows under each dense tag: bit `row % 64` of word `row // 64`.
+    Tag by tag rather than a word of tags per row: counting a tag over a set of rows is
+    then an AND and a popcount of 64 rows at a time, whatever the set's size."""
+    tag_ptr: npt.NDArray[np.integer] = field(default_factory=lambda: np.zeros(1, np.uint32))
+    """CSR offsets into `tag_ids`: uint32 while they fit (4 bytes a work less), else
+    int64."""
     tag_ids: Int32s = field(default_factory=lambda: _empty(np.int32))
     """The uncommon filter tags of each row (CSR)."""
+    posting_tags: Int32s = field(default_factory=lambda: _empty(np.int32))
+    """The uncommon tags with a posting list, ascending (see POSTING_BYTES_PER_ROW)."""
+    posting_ptr: Ints = field(default_factory=lambda: np.zeros(1, np.int64))
+    postings: Int32s = field(default_factory=lambda: _empty(np.int32))
+    """The rows under each of `posting_tags` (`posting_ptr[i]:posting_ptr[i + 1]`),
+    ascending, dead rows among them."""
     suggested_rows: Int32s = field(default_factory=lambda: _empty(np.int32))
     suggested_tag_ids: Int32s = field(default_factory=lambda: _empty(np.int32))
     row_of: Int32s = field(default_factory=lambda: _empty(np.int32))
@@ -145,14 +183,28 @@ class WorkColumns:
     """Chapter id -> its work's id (0 if unknown): the full-text index names chapters,
     and reading a work id from it would read the chapter's text."""
     chapter_position: npt.NDArray[np.uint32] = field(default_factory=lambda: _empty(np.uint32))
+    _bases: dict[int, tuple[Int32s, Int32s]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """Dense tag -> its rows' CSR counts (`_base_counts`), least recently used first."""
 
     @classmethod
     def of(cls, rows: WorkRows) -> WorkColumns:
-        """Columns for these rows, the DENSE_TAGS most common of their tags as bits."""
+        """Columns for these rows, the DENSE_TAGS most common of their tags as bitmaps,
+        and posting lists for the next most common (POSTING_BYTES_PER_ROW)."""
         counts = np.bincount(rows.tag_ids) if len(rows.tag_ids) else _empty(np.int64)
-        common = np.argsort(-counts, kind="stable")[:DENSE_TAGS]
-        dense = np.sort(common[counts[common] > 0]).astype(np.int32)
-        return cls(dense_tags=dense).with_rows(rows, replacing=rows.work_ids)
+        by_count = np.argsort(-counts, kind="stable")
+        by_count = by_count[counts[by_count] > 0]
+        dense = np.sort(by_count[:DENSE_TAGS]).astype(np.int32)
+        rest = by_count[DENSE_TAGS:]
+        budget = POSTING_BYTES_PER_ROW * len(rows.work_ids) // 4
+        posted = rest[: np.searchsorted(np.cumsum(counts[rest]), budget, side="right")]
+        return cls(
+            dense_tags=dense,
+            dense_bits=np.zeros((len(dense), 0), _WORD),
+            posting_tags=np.sort(posted).astype(np.int32),
+            posting_ptr=np.zeros(len(posted) + 1, np.int64),
+        ).with_rows(rows, replacing=rows.work_ids)
 
     # Keeping current ----------------------------------------------------------------
 
@@ -177,7 +229,10 @@ class WorkColumns:
         row_of[: len(self.row_of)] = self.row_of
         row_of[self.work_ids[killed]] = -1
         row_of[rows.work_ids] = np.arange(start, start + len(rows.work_ids), dtype=np.int32)
-        bits, tag_ptr, tag_ids = self._split(rows)
+        dense_bits, entry_rows, tag_ids = self._split(rows, start)
+        tag_ptr = np.zeros(len(rows.work_ids) + 1, np.int64)
+        np.cumsum(np.bincount(entry_rows, minlength=len(rows.work_ids)), out=tag_ptr[1:])
+        posting_ptr, postings = self._posted(entry_rows + start, tag_ids)
         kinds_ids = np.fromiter(rows.tag_kinds, np.int64, len(rows.tag_kinds))
         tag_kinds = np.zeros(max(int(kinds_ids.max(initial=-1)) + 1, len(self.tag_kinds)), np.uint8)
         tag_kinds[: len(self.tag_kinds)] = self.tag_kinds
@@ -201,9 +256,12 @@ class WorkColumns:
             language_codes=np.concatenate([self.language_codes, codes]),
             language_names=tuple(names),
             dense_tags=self.dense_tags,
-            dense_bits=np.concatenate([self.dense_bits, bits]),
-            tag_ptr=np.concatenate([self.tag_ptr, self.tag_ptr[-1] + tag_ptr[1:]]),
+            dense_bits=dense_bits,
+            tag_ptr=_offsets(np.concatenate([self.tag_ptr, int(self.tag_ptr[-1]) + tag_ptr[1:]])),
             tag_ids=np.concatenate([self.tag_ids, tag_ids]),
+            posting_tags=self.posting_tags,
+            posting_ptr=posting_ptr,
+            postings=postings,
             suggested_rows=np.concatenate(
                 [self.suggested_rows, rows.suggested_rows + np.int32(start)]
             ),
@@ -214,30 +272,45 @@ class WorkColumns:
             chapter_position=chapter_position,
         )
 
-    def _split(self, rows: WorkRows) -> tuple[npt.NDArray[np.uint64], Ints, Int32s]:
-        """The rows' tags as dense bits and the CSR of the rest."""
+    def _split(self, rows: WorkRows, start: int) -> tuple[npt.NDArray[np.uint64], Ints, Int32s]:
+        """The bitmaps with the rows' dense tags added (the rows numbered from
+        `start`), and the row (within `rows`) and tag id of each of their other tags."""
         lengths = np.diff(rows.tag_ptr)
         entry_rows = np.repeat(np.arange(len(lengths)), lengths)
         bit = np.searchsorted(self.dense_tags, rows.tag_ids)
         is_dense = bit < len(self.dense_tags)
         is_dense[is_dense] = self.dense_tags[bit[is_dense]] == rows.tag_ids[is_dense]
-        bits = np.zeros(len(lengths), np.uint64)
+        words = -(-(start + len(lengths)) // 64)
+        bits = np.zeros((len(self.dense_tags), words), _WORD)
+        bits[:, : self.dense_bits.shape[1]] = self.dense_bits
+        at = entry_rows[is_dense] + start
         np.bitwise_or.at(
-            bits, entry_rows[is_dense], np.left_shift(np.uint64(1), bit[is_dense].astype(np.uint64))
+            bits.reshape(-1),
+            bit[is_dense] * words + at // 64,
+            np.left_shift(np.uint64(1), (at % 64).astype(np.uint64)),
         )
-        sparse_lengths = np.bincount(entry_rows[~is_dense], minlength=len(lengths))
-        tag_ptr = np.zeros(len(lengths) + 1, np.int64)
-        np.cumsum(sparse_lengths, out=tag_ptr[1:])
-        return bits, tag_ptr, rows.tag_ids[~is_dense]
+        return bits, entry_rows[~is_dense], rows.tag_ids[~is_dense]
+
+    def _posted(self, entry_rows: Ints, tag_ids: Int32s) -> tuple[Ints, Int32s]:
+        """`posting_ptr` and `postings` with these (row, tag) entries added. The rows
+        are new, after every row the lists hold, so each goes at the end of its tag's
+        list, in row order."""
+        slot = np.searchsorted(self.posting_tags, tag_ids)
+        posted = slot < len(self.posting_tags)
+        posted[posted] = self.posting_tags[slot[posted]] == tag_ids[posted]
+        slot, entry_rows = slot[posted], entry_rows[posted]
+        order = np.argsort(slot, kind="stable")
+        postings = np.insert(
+            self.postings, self.posting_ptr[slot[order] + 1], entry_rows[order].astype(np.int32)
+        )
+        added = np.zeros(len(self.posting_ptr), np.int64)
+        np.cumsum(np.bincount(slot, minlength=len(self.posting_tags)), out=added[1:])
+        return self.posting_ptr + added, postings
 
     def _rows_of(self, work_ids: Ints) -> Ints:
         known = work_ids[(work_ids >= 0) & (work_ids < len(self.row_of))]
         rows = self.row_of[known]
         return rows[rows >= 0].astype(np.int64)
-
-    @property
-    def _bits(self) -> range:
-        return range(len(self.dense_tags))
 
     @property
     def rows(self) -> int:
@@ -249,6 +322,7 @@ class WorkColumns:
 
     @property
     def nbytes(self) -> int:
+        """Bytes held, counts kept for tag_counts among them."""
         arrays = [
             self.work_ids,
             self.live,
@@ -257,6 +331,9 @@ class WorkColumns:
             self.dense_bits,
             self.tag_ptr,
             self.tag_ids,
+            self.posting_tags,
+            self.posting_ptr,
+            self.postings,
             self.suggested_rows,
             self.suggested_tag_ids,
             self.row_of,
@@ -264,6 +341,7 @@ class WorkColumns:
             self.chapter_work,
             self.chapter_position,
             *self.numbers.values(),
+            *(array for kept in list(self._bases.values()) for array in kept),
         ]
         return sum(array.nbytes for array in arrays)
 
@@ -273,22 +351,41 @@ class WorkColumns:
         """Rows under any of these filter tags (given or accepted; and strong
         suggestions with `include_suggested`)."""
         wanted = np.unique(np.fromiter(tag_ids, np.int32))
-        found = np.zeros(self.rows, np.bool_)
         if not len(wanted):
-            return found
+            return np.zeros(self.rows, np.bool_)
         dense = np.isin(self.dense_tags, wanted)
         if dense.any():
-            bits = np.uint64(0)
-            for bit in np.flatnonzero(dense):
-                bits |= np.uint64(1) << np.uint64(bit)
-            found |= (self.dense_bits & bits) != 0
+            found = self._unpacked(np.bitwise_or.reduce(self.dense_bits[dense], axis=0))
+        else:
+            found = np.zeros(self.rows, np.bool_)
         sparse = wanted[~np.isin(wanted, self.dense_tags)]
-        if len(sparse):
-            hits = self.tag_ids == sparse[0] if len(sparse) == 1 else np.isin(self.tag_ids, sparse)
-            found[np.searchsorted(self.tag_ptr, np.flatnonzero(hits), side="right") - 1] = True
+        slot = np.searchsorted(self.posting_tags, sparse)
+        posted = slot < len(self.posting_tags)
+        posted[posted] = self.posting_tags[slot[posted]] == sparse[posted]
+        for index in slot[posted]:
+            found[self.postings[self.posting_ptr[index] : self.posting_ptr[index + 1]]] = True
+        scanned = sparse[~posted]
+        if len(scanned):
+            hits = (
+                self.tag_ids == scanned[0] if len(scanned) == 1 else np.isin(self.tag_ids, scanned)
+            )
+            entries = np.flatnonzero(hits).astype(self.tag_ptr.dtype)
+            found[np.searchsorted(self.tag_ptr, entries, side="right") - 1] = True
         if include_suggested and len(self.suggested_tag_ids):
             found[self.suggested_rows[np.isin(self.suggested_tag_ids, wanted)]] = True
         return found
+
+    def _unpacked(self, words: npt.NDArray[np.uint64]) -> Mask:
+        """A bitmap as a row mask."""
+        return np.unpackbits(words.view(np.uint8), count=self.rows, bitorder="little").view(
+            np.bool_
+        )
+
+    def _packed(self, mask: Mask) -> npt.NDArray[np.uint64]:
+        """A row mask as a bitmap the size of `dense_bits`' rows."""
+        packed = np.zeros(self.dense_bits.shape[1] * 8, np.uint8)
+        packed[: -(-self.rows // 8)] = np.packbits(mask, bitorder="little")
+        return packed.view(_WORD)
 
     def select(self, selection: Selection) -> Mask:
         """The rows a listing shows: live, visible to its audience, and matching."""
@@ -327,7 +424,7 @@ class WorkColumns:
         if audience == Audience.STAFF:
             return np.ones(self.rows, np.bool_)
         hidden = Flag.HIDDEN | (Flag.RESTRICTED if audience == Audience.PUBLIC else 0)
-        return (self.flags & Flag.POSTED != 0) & (self.flags & hidden == 0)
+        return (self.flags & np.uint8(Flag.POSTED | hidden)) == Flag.POSTED
 
     def _language_is(self, language: str) -> Mask:
         codes = [code for code, name in enumerate(self.language_names) if name == language]
@@ -355,8 +452,15 @@ class WorkColumns:
         end = min(len(rows), offset + limit)
         if offset >= end:
             return _empty(np.int64)
-        values = self.numbers[SORT_FIELDS[sort]][rows].astype(np.int64) + _KEY_SHIFT
-        keys = (values.astype(np.uint64) << _ID_BITS) | self.work_ids[rows].astype(np.uint64)
+        values = self.numbers[SORT_FIELDS[sort]][rows]
+        if end < len(rows):
+            # Only rows with at least the end-th greatest value can be on the page: the
+            # exact keys are made for those alone (more than `end` of them on ties).
+            least = np.partition(values, len(values) - end)[len(values) - end]
+            keep = values >= least
+            rows, values = rows[keep], values[keep]
+        shifted = (values.astype(np.int64) + _KEY_SHIFT).astype(np.uint64)
+        keys = (shifted << _ID_BITS) | self.work_ids[rows].astype(np.uint64)
         if end < len(keys):
             keys = keys[np.argpartition(keys, len(keys) - end)[len(keys) - end :]]
         ordered = np.sort(keys)[::-1][offset:end]
@@ -369,17 +473,92 @@ class WorkColumns:
         return known
 
     def tag_counts(self, mask: Mask) -> tuple[Ints, Ints]:
-        """(tag ids, works) for every filter tag on at least one row of `mask`, counting
-        given and accepted tags (not suggestions)."""
-        entries = np.repeat(mask, np.diff(self.tag_ptr))
-        sparse = np.bincount(self.tag_ids[entries])
-        chosen = self.dense_bits[mask]
-        dense = np.array(
-            [np.count_nonzero(chosen & (np.uint64(1) << np.uint64(bit))) for bit in self._bits],
-            np.int64,
+        """(tag ids, works) for every filter tag on at least one live row of `mask`,
+        counting given and accepted tags (not suggestions)."""
+        mask = mask & self.live
+        packed = self._packed(mask)
+        dense = np.bitwise_count(np.bitwise_and(self.dense_bits, packed)).sum(
+            axis=1, dtype=np.int64
         )
+        sparse = self._csr_counts(mask, packed, dense)
         counts = np.zeros(max(len(sparse), int(self.dense_tags.max(initial=-1)) + 1), np.int64)
         counts[: len(sparse)] = sparse
         counts[self.dense_tags] += dense
         present = np.flatnonzero(counts)
         return present.astype(np.int64), counts[present]
+
+    def _csr_counts(
+        self, mask: Mask, packed: npt.NDArray[np.uint64], dense: Ints
+    ) -> npt.NDArray[np.int64]:
+        """How many rows of `mask` are under each tag of the CSR part (by tag id, as
+        long as `_tag_span`). That costs a gather of every row's CSR slice, so of the
+        fewest rows that tell: `mask`'s own; or, counted once for all rows or for a
+        dense tag's rows (a fandom browsed, say) that hold `mask`, those counts less the
+        counts of the rows of that set not in `mask`."""
+        chosen = int(np.count_nonzero(mask))
+        # Under a dense tag on as many rows of `mask` as `mask` has: a set holding it.
+        holding = np.flatnonzero(dense == chosen)
+        base = int(holding[np.argmin(self._dense_sizes[holding])]) if len(holding) else -1
+        outside = int(self._dense_sizes[base]) - chosen if base >= 0 else self.rows
+        if self.rows - chosen < min(chosen, outside):
+            return self._tag_totals - self._gathered(np.flatnonzero(~mask))
+        if outside < chosen:
+            rest = self._unpacked(np.bitwise_and(self.dense_bits[base], ~packed))
+            return self._base_counts(base) - self._gathered(np.flatnonzero(rest))
+        return self._gathered(np.flatnonzero(mask))
+
+    def _gathered(self, rows: Ints) -> npt.NDArray[np.int64]:
+        """How many of `rows` are under each tag of the CSR part (by tag id, as long as
+        `_tag_span`)."""
+        counts = np.zeros(self._tag_span, np.int64)
+        ends = np.cumsum(self.tag_ptr[rows + 1] - self.tag_ptr[rows].astype(np.int64))
+        total = int(ends[-1]) if len(ends) else 0
+        cuts = [0, *np.searchsorted(ends, np.arange(_GATHER_ENTRIES, total, _GATHER_ENTRIES))]
+        for low, high in pairwise([*cuts, len(rows)]):
+            entries = self._entries(rows[low:high])
+            counts += np.bincount(np.take(self.tag_ids, entries), minlength=len(counts))
+        return counts
+
+    def _base_counts(self, bit: int) -> npt.NDArray[np.int64]:
+        """`_gathered` of every row (dead ones too) under dense tag `bit`, kept for the
+        next count within it. The few last asked for are kept, as (tag id, rows) of
+        the tags present: a fandom's works carry a small part of all tags."""
+        # Without a lock: each step is one dict operation, which threads cannot tear;
+        # at worst two threads count the same base, or one more base is kept a while.
+        kept = self._bases.pop(bit, None)
+        if kept is None:
+            counts = self._gathered(np.flatnonzero(self._unpacked(self.dense_bits[bit])))
+            present = np.flatnonzero(counts)
+            kept = present.astype(np.int32), counts[present].astype(np.int32)
+        self._bases[bit] = kept
+        for stale in list(self._bases)[:-_BASES_KEPT]:
+            self._bases.pop(stale, None)
+        counts = np.zeros(self._tag_span, np.int64)
+        counts[kept[0]] = kept[1]
+        return counts
+
+    @cached_property
+    def _dense_sizes(self) -> Ints:
+        """How many rows, dead ones too, are under each dense tag."""
+        return np.bitwise_count(self.dense_bits).sum(axis=1, dtype=np.int64)
+
+    def _entries(self, rows: Ints) -> Ints:
+        """Where in `tag_ids` the tags of these rows are."""
+        starts = self.tag_ptr[rows].astype(np.int64)
+        lengths = self.tag_ptr[rows + 1] - starts
+        ends = np.cumsum(lengths)
+        if not len(ends) or not ends[-1]:
+            return _empty(np.int64)
+        # Entry k of the gathered tags is entry k - (the gathered before its row) of its
+        # row's slice.
+        return np.repeat(starts - (ends - lengths), lengths) + np.arange(ends[-1])
+
+    @cached_property
+    def _tag_totals(self) -> Ints:
+        """How many rows, dead ones too, are under each tag of the CSR part."""
+        return np.bincount(self.tag_ids, minlength=self._tag_span)
+
+    @cached_property
+    def _tag_span(self) -> int:
+        """One more than the greatest tag id of the CSR part: the length of counts."""
+        return int(self.tag_ids.max(initial=-1)) + 1

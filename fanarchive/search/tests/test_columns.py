@@ -4,12 +4,15 @@ every change to the works."""
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 
+import numpy as np
 import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fanarchive.lib import columns as lib
 from fanarchive.lib.columns import Audience
 from fanarchive.search import columns
 from fanarchive.search.service import SearchQuery, _ranked, search
@@ -241,3 +244,144 @@ def test_best_match_from_the_columns_ranks_as_the_database_does(db):
         found_ids = [hit.work.pk for hit in search(query, Audience.STAFF, limit=100).hits]
         assert found_ids, text
         assert found_ids == expected, text
+
+
+# The structures themselves, without a database ----------------------------------------
+
+# Tag 1 on most works, tags 2-5 on many, the rest on few: with 3 dense tags and posting
+# lists for 4 bytes a row, each of bitmaps, posting lists and the CSR scan has tags.
+WORK_TAGS = st.lists(
+    st.one_of(st.just(1), st.integers(2, 5), st.integers(6, 40)), max_size=8, unique=True
+)
+WORKS = st.dictionaries(st.integers(1, 80), WORK_TAGS, min_size=1, max_size=60)
+
+
+def work_rows(works: dict[int, list[int]], kudos: int = 0) -> lib.WorkRows:
+    """Rows for these works (id -> its filter tags), posted, with kudos by id."""
+    ids = sorted(works)
+    lengths = [len(works[pk]) for pk in ids]
+    tag_ptr = np.zeros(len(ids) + 1, np.int64)
+    np.cumsum(lengths, out=tag_ptr[1:])
+    kudos_of = [(pk * 7 + kudos) % 13 for pk in ids]
+    return lib.WorkRows(
+        work_ids=np.array(ids, np.int64),
+        numbers={name: np.array(kudos_of, np.int32) for name in lib.SORT_FIELDS.values()},
+        flags=np.full(len(ids), lib.Flag.POSTED, np.uint8),
+        languages=["en"] * len(ids),
+        tag_ptr=tag_ptr,
+        tag_ids=np.array([tag for pk in ids for tag in works[pk]], np.int32),
+        suggested_rows=np.zeros(0, np.int32),
+        suggested_tag_ids=np.zeros(0, np.int32),
+    )
+
+
+@pytest.fixture
+def small_structures(monkeypatch):
+    monkeypatch.setattr(lib, "DENSE_TAGS", 3)
+    monkeypatch.setattr(lib, "POSTING_BYTES_PER_ROW", 4)
+    monkeypatch.setattr(lib, "_BASES_KEPT", 2)
+    monkeypatch.setattr(lib, "_GATHER_ENTRIES", 16)
+
+
+def tags_of_rows(built: lib.WorkColumns) -> list[set[int]]:
+    """Every row's tags (dead rows too), read from the CSR part and the bitmaps."""
+    found = [
+        set(built.tag_ids[built.tag_ptr[row] : built.tag_ptr[row + 1]].tolist())
+        for row in range(built.rows)
+    ]
+    for bit, tag in enumerate(built.dense_tags.tolist()):
+        for row in np.flatnonzero(built._unpacked(built.dense_bits[bit])).tolist():
+            found[row].add(tag)
+    return found
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    before=WORKS,
+    changes=st.dictionaries(st.integers(1, 100), st.none() | WORK_TAGS, max_size=30),
+    data=st.data(),
+)
+def test_bitmaps_postings_and_counts_agree_with_the_works(
+    small_structures, before, changes, data
+) -> None:
+    # Built, then changed (works edited, added and deleted) through with_rows: the
+    # bitmaps, posting lists and CSR must still say each live work's tags, and filters
+    # and counts must see live rows only.
+    built = lib.WorkColumns.of(work_rows(before))
+    after = {**before, **{pk: tags for pk, tags in changes.items() if tags is not None}}
+    after = {pk: tags for pk, tags in after.items() if changes.get(pk, ...) is not None}
+    changed = {pk: after[pk] for pk in changes if pk in after}
+    if changes:
+        built = built.with_rows(
+            work_rows(changed, kudos=1), replacing=np.array(sorted(changes), np.int64)
+        )
+
+    rows = tags_of_rows(built)
+    live = {int(built.work_ids[row]): rows[row] for row in np.flatnonzero(built.live)}
+    assert live == {pk: set(tags) for pk, tags in after.items()}
+    # Posting lists: every row (dead ones too) under the tag, in order, as a scan finds.
+    for slot, tag in enumerate(built.posting_tags.tolist()):
+        listed = built.postings[built.posting_ptr[slot] : built.posting_ptr[slot + 1]]
+        assert listed.tolist() == [row for row, tags in enumerate(rows) if tag in tags]
+    assert not set(built.posting_tags.tolist()) & set(built.dense_tags.tolist())
+
+    for tag in range(1, 42):
+        under = built.under_any([tag], include_suggested=False)
+        assert np.flatnonzero(under).tolist() == [r for r, tags in enumerate(rows) if tag in tags]
+    include = tuple(data.draw(st.lists(st.integers(1, 41), min_size=1, max_size=3)))
+    exclude = tuple(data.draw(st.lists(st.integers(1, 41), max_size=2)))
+    selected = built.select(
+        lib.Selection(audience=lib.Audience.STAFF, include=(include,), exclude=(exclude,))
+    )
+    expected = {pk for pk, tags in live.items() if tags & set(include) and not tags & set(exclude)}
+    assert set(built.work_ids[selected].tolist()) == expected
+
+    # Counts over any rows, dead ones among them, must count the live ones, whichever
+    # way they are counted; twice, so a kept base is read too.
+    for mask in (
+        selected,
+        np.array(data.draw(st.lists(st.booleans(), min_size=built.rows, max_size=built.rows))),
+        np.ones(built.rows, np.bool_),
+    ):
+        counted = Counter(tag for row in np.flatnonzero(mask & built.live) for tag in rows[row])
+        for _ in range(2):
+            tag_ids, works = built.tag_counts(mask)
+            assert dict(zip(tag_ids.tolist(), works.tolist(), strict=True)) == counted
+
+    # The page by kudos: most kudos first, then the higher id.
+    order = sorted(expected, key=lambda pk: (-built.numbers["kudos"][built.row_of[pk]], -pk))
+    offset = data.draw(st.integers(0, 5))
+    assert built.top(selected, "kudos", limit=4, offset=offset).tolist() == order[offset:][:4]
+
+
+def test_counts_within_a_dense_tag_use_its_kept_counts(small_structures):
+    # A browse of a big tag minus a little: counted from the big tag's counts less the
+    # rows left out, and those counts kept (no more than _BASES_KEPT of them).
+    works = {
+        pk: sorted({1, 2 + pk % 3, 6 + pk % 5, 9 if pk % 4 == 0 else 1}) for pk in range(1, 60)
+    }
+    works.update({pk: [5, 7] for pk in range(60, 80)})
+    built = lib.WorkColumns.of(work_rows(works))
+    assert 1 in built.dense_tags.tolist()
+    for excluded, tags in ((9, {1, 2, 3, 4, 6, 7, 8, 10}), (3, {1, 2, 4, 6, 7, 8, 9, 10})):
+        mask = built.select(lib.Selection(include=((1,),), exclude=((excluded,),)))
+        tag_ids, works_under = built.tag_counts(mask)
+        expected = Counter(
+            tag for pk, tags in works.items() if 1 in tags and excluded not in tags for tag in tags
+        )
+        assert dict(zip(tag_ids.tolist(), works_under.tolist(), strict=True)) == expected
+        assert set(expected) == tags
+    assert list(built._bases) == [int(np.flatnonzero(built.dense_tags == 1)[0])]
+
+
+def test_the_posting_lists_keep_to_their_budget():
+    # Posting lists for the biggest uncommon tags, no more than the budget allows.
+    rng = np.random.default_rng(3)
+    works = {
+        pk: sorted({int(tag) for tag in rng.zipf(1.3, 12) if tag < 5000}) for pk in range(1, 3001)
+    }
+    built = lib.WorkColumns.of(work_rows(works))
+    assert 0 < built.postings.nbytes <= lib.POSTING_BYTES_PER_ROW * built.rows
+    sizes = np.diff(built.posting_ptr)
+    unposted = np.setdiff1d(built.tag_ids, built.posting_tags)
+    assert sizes.min() >= np.bincount(built.tag_ids)[unposted].max()
