@@ -177,6 +177,11 @@ def _write_together(works: Sequence[ReadyWork], force: bool) -> list[WriteResult
     with transaction.atomic():
         batch = _Batch.of(works)
         for ready in works:
+            if batch.may_be_stored(ready.parsed):
+                # It may be a copy of a work this batch wrote: the queries that tell must
+                # see its rows. Inserted outside the work's savepoint, which a failure
+                # of this work would roll back with them.
+                batch.insert_rows()
             found = _Found()
             try:
                 with transaction.atomic():
@@ -197,8 +202,6 @@ def _write_one(ready: ReadyWork, force: bool, batch: _Batch, found: _Found) -> W
         _apply(work, ready, known, found)
         found.rows.append(_provenance(work, parsed))
         return WriteResult("imported", work)
-    # It may be a copy of a work this batch wrote: the queries below must see its rows.
-    batch.insert_rows()
 
     same_bytes = (
         Provenance.objects.filter(content_hash=parsed.content_hash).select_related("work").first()

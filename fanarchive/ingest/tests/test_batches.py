@@ -136,3 +136,25 @@ def test_files_read_by_worker_processes_give_the_same_outcomes_in_order(tmp_path
 def test_it_refuses_fewer_than_one_job(tmp_path):
     with pytest.raises(CommandError, match="--jobs"):
         run_import(folder(tmp_path, ["Atlas"]), "--jobs", "0")
+
+
+def test_a_copy_that_fails_after_its_original_in_one_batch_leaves_the_original_whole(
+    tmp_path, monkeypatch
+):
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(writer, "_snapshot", fail)
+    url = "https://example.org/works/9"
+    write(tmp_path / "a.txt", story("Ledger", url=url, body="The first draft."))
+    write(tmp_path / "b.txt", story("Ledger", url=url, body="The second draft, longer."))
+
+    _, lines, _ = run_import(tmp_path)
+
+    assert [line["status"] for line in lines] == ["imported", "failed"]
+    work = Work.objects.get()
+    assert "first draft" in work.chapters.get().body
+    assert work.tags.filter(name="Found Family").exists()
+    assert work.provenance.count() == 1
+    found = search(SearchQuery(text='"first draft"'), Audience.STAFF)
+    assert [hit.work.pk for hit in found.hits] == [work.pk]
