@@ -59,6 +59,9 @@ SUGGESTION_THRESHOLD = float(os.environ.get("FANARCHIVE_SUGGESTION_THRESHOLD", "
 AUTO_SYNONYMS = env_flag("FANARCHIVE_AUTO_SYNONYMS")
 # Language code given to imported works whose source names none.
 DEFAULT_WORK_LANGUAGE = os.environ.get("FANARCHIVE_DEFAULT_LANGUAGE", "en")
+# Load the in-memory listing columns when a server process starts, not on its first
+# listing (search/columns.py).
+WARM_COLUMNS = env_flag("FANARCHIVE_WARM_COLUMNS", default=True)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -385,3 +385,18 @@ def test_the_posting_lists_keep_to_their_budget():
     sizes = np.diff(built.posting_ptr)
     unposted = np.setdiff1d(built.tag_ids, built.posting_tags)
     assert sizes.min() >= np.bincount(built.tag_ids)[unposted].max()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_server_loads_the_columns_at_start_in_a_thread_of_its_own():
+    columns.forget()
+    works = [make_work(title=f"Work {n}") for n in range(3)]
+
+    columns.warm_in_background().join(timeout=60)
+
+    loaded = columns._loaded
+    assert loaded is not None
+    assert sorted(loaded.columns.work_ids[loaded.columns.live]) == sorted(w.pk for w in works)
+    # The request thread finds them loaded and current: no second load.
+    assert columns.current() is loaded.columns
+    columns.forget()
