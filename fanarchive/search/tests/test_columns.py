@@ -387,7 +387,9 @@ def test_the_posting_lists_keep_to_their_budget():
     assert sizes.min() >= np.bincount(built.tag_ids)[unposted].max()
 
 
-@pytest.mark.django_db(transaction=True)
+# A transaction the thread's own connection can see; serialized_rollback puts the fixed
+# tags back after the flush.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_server_loads_the_columns_at_start_in_a_thread_of_its_own():
     columns.forget()
     works = [make_work(title=f"Work {n}") for n in range(3)]
