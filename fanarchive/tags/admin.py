@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from fanarchive.tags import suggestions
+from fanarchive.tags.filtering import works_moved_by
 from fanarchive.tags.forms import is_fixed
 from fanarchive.tags.models import SuggestedTag, SuggestionStatus, Tag
 from fanarchive.tags.tasks import refresh_filters_for_tags, refresh_filters_for_works
@@ -95,6 +96,18 @@ class TagAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
         return super().get_queryset(request).annotate(work_total=Count("taggings"))
+
+    # A deleted tag takes its taggings, synonym links and meta links with it: the works
+    # it moved need their filter rows and crossover flags rebuilt, found before it goes.
+    def delete_model(self, request: HttpRequest, obj: Tag) -> None:
+        work_ids = sorted(works_moved_by([obj.pk]))
+        super().delete_model(request, obj)
+        refresh_filters_for_works.enqueue(work_ids=work_ids)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Tag]) -> None:
+        work_ids = sorted(works_moved_by(queryset.values_list("pk", flat=True)))
+        super().delete_queryset(request, queryset)
+        refresh_filters_for_works.enqueue(work_ids=work_ids)
 
     @admin.display(description="works", ordering="work_total")
     def work_count(self, tag: Tag) -> int:

@@ -88,8 +88,16 @@ def refresh_work_filters(work_ids: Iterable[int]) -> None:
 
 def refresh_filters_for(tag_ids: Iterable[int]) -> int:
     """Rebuild the filter rows (and crossover flags) of every work a wrangling change
-    to these tags can move: works tagged (or suggested) with them, their synonyms or
-    tags below them. Returns how many works were refreshed."""
+    to these tags can move (`works_moved_by`). Returns how many works were refreshed."""
+    work_ids = works_moved_by(tag_ids)
+    refresh_work_filters(work_ids)
+    return len(work_ids)
+
+
+def works_moved_by(tag_ids: Iterable[int]) -> set[int]:
+    """The works whose filter rows a change to these tags can move: works tagged (or
+    suggested) with them, their synonyms or tags below them. Read before a tag is
+    deleted: the links that say so go with it."""
     affected = set(tag_ids)
     affected |= set(Tag.objects.filter(merger_id__in=affected).values_list("pk", flat=True))
     below = _sub_tags(affected)
@@ -98,8 +106,7 @@ def refresh_filters_for(tag_ids: Iterable[int]) -> int:
         Tag.objects.filter(pk__in=affected).values_list("taggings__work_id", flat=True)
     ) | set(SuggestedTag.objects.filter(tag_id__in=affected).values_list("work_id", flat=True))
     work_ids.discard(None)
-    refresh_work_filters(work_ids)
-    return len(work_ids)
+    return work_ids
 
 
 def is_crossover(fandom_ids: Collection[int], closure: dict[int, set[int]]) -> bool:

@@ -7,6 +7,7 @@ import pytest
 from django.apps import apps
 from django.tasks import task_backends
 from django.test import override_settings
+from django.urls import reverse
 
 from fanarchive.tags.filtering import is_crossover, refresh_work_filters
 from fanarchive.tags.models import SuggestedTag, Tag, TagType
@@ -187,3 +188,32 @@ def test_the_migration_sets_the_flag_for_existing_works():
     compute_crossovers(apps, schema_editor=None)
 
     assert set(Work.objects.filter(crossover=True)) == {crossover}
+
+
+def test_deleting_the_meta_tag_in_the_admin_makes_its_fandoms_a_crossover(admin_client):
+    verse = fandom("Buffyverse")
+    fandom("Buffy the Vampire Slayer").add_meta_tag(verse)
+    fandom("Angel: the Series").add_meta_tag(verse)
+    work = make_work(fandoms=["Buffy the Vampire Slayer", "Angel: the Series"])
+    assert not stored_crossover(work)
+
+    response = admin_client.post(reverse("admin:tags_tag_delete", args=[verse.pk]), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Tag.objects.filter(pk=verse.pk).exists()
+    assert stored_crossover(work)
+
+
+def test_deleting_tags_from_the_admin_list_refreshes_their_works(admin_client):
+    verse = fandom("Buffyverse")
+    fandom("Buffy the Vampire Slayer").add_meta_tag(verse)
+    fandom("Angel: the Series").add_meta_tag(verse)
+    work = make_work(fandoms=["Buffy the Vampire Slayer", "Angel: the Series"])
+
+    admin_client.post(
+        reverse("admin:tags_tag_changelist"),
+        {"action": "delete_selected", "_selected_action": [verse.pk], "post": "yes"},
+    )
+
+    assert not Tag.objects.filter(pk=verse.pk).exists()
+    assert stored_crossover(work)
