@@ -256,9 +256,10 @@ def _match_scores(
     """Every row's score (metadata score plus best chapter score, as `_ranked` sums them
     in SQL), and each work's best chapter as rows of (chapter id, work id, position,
     score): one pass over every match on each side."""
-    scored = engine.chapter_scores(ranking[Side.CHAPTERS]) if Side.CHAPTERS in ranking else []
-    chapter_ids = np.fromiter((row[0] for row in scored), np.int64, len(scored))
-    scores_of_chapters = np.fromiter((row[1] for row in scored), np.float64, len(scored))
+    if Side.CHAPTERS in ranking:
+        chapter_ids, scores_of_chapters = chapter_scores(engine, ranking[Side.CHAPTERS], columns)
+    else:
+        chapter_ids, scores_of_chapters = np.zeros(0, np.int64), np.zeros(0, np.float64)
     work_ids, positions = columns.chapters_of(chapter_ids)
     chapters = np.column_stack([chapter_ids, work_ids, positions, scores_of_chapters])
     chapters = chapters.astype(np.float64).reshape(-1, 4)
@@ -318,6 +319,7 @@ def text_rows(query: Query, columns: WorkColumns) -> Mask | None:
     if not query.clauses:
         return None
     engine = get_engine()
+    ranking = ranking_queries(query).get(Side.CHAPTERS)
     allowed = np.ones(columns.rows, np.bool_)
     for clause in query.clauses:
         negated = clause[0].negated
@@ -328,11 +330,39 @@ def text_rows(query: Query, columns: WorkColumns) -> Mask | None:
         ):
             found |= columns.rows_for(_ids(sql.sql, sql.params))
         if sub := _side_query(terms, Side.CHAPTERS, query.raw):
-            chapters = engine.matching_chapters(sub)
-            chapter_ids = np.fromiter((row[0] for row in chapters), np.int64, len(chapters))
+            if sub == ranking:
+                # The chapters the page will be scored from (a one-clause query, the
+                # commonest kind): one pass over the matches serves both.
+                chapter_ids, _ = chapter_scores(engine, sub, columns)
+            else:
+                chapters = engine.matching_chapters(sub)
+                chapter_ids = np.fromiter((row[0] for row in chapters), np.int64, len(chapters))
             found |= columns.rows_for(columns.chapters_of(chapter_ids)[0])
         allowed &= ~found if negated else found
     return allowed
+
+
+_last_scores = threading.local()
+
+
+def chapter_scores(
+    engine: Engine, query: Query, columns: WorkColumns
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every chapter matching `query` and its score, as arrays of ids and scores. The
+    last answer in this thread is kept for the same question on the same columns: the
+    rows a query finds and the scores its page is ranked by come from the same pass."""
+    key = (query, id(columns))
+    if getattr(_last_scores, "key", None) == key and _last_scores.columns is columns:
+        return _last_scores.answer
+    scored = engine.chapter_scores(query)
+    answer = (
+        np.fromiter((row[0] for row in scored), np.int64, len(scored)),
+        np.fromiter((row[1] for row in scored), np.float64, len(scored)),
+    )
+    for array in answer:
+        array.flags.writeable = False  # shared by both callers
+    _last_scores.key, _last_scores.columns, _last_scores.answer = key, columns, answer
+    return answer
 
 
 def _ids(sql: str, params: Sequence[object]) -> np.ndarray:
