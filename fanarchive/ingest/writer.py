@@ -62,13 +62,13 @@ class _Found:
     tags: dict[TagKey, Tag] = field(default_factory=dict)
     creators: dict[str, Creator] = field(default_factory=dict)
     written: list[int] = field(default_factory=list)
-    rows: list[Model] = field(default_factory=list)
-    """Rows of new works that nothing reads before the batch ends (credits, taggings,
-    chapters, provenance), inserted together then: one statement each per work was
-    half the writing time."""
+    staged: list[tuple[Work, ReadyWork]] = field(default_factory=list)
+    """New works, not yet inserted: nothing reads them before the batch ends, so all of
+    a batch's rows (works, tags, credits, taggings, chapters, provenance) go in with one
+    statement a table. Saved one work at a time they were most of the writing time."""
     chapter_texts: list[tuple[Chapter, str]] = field(default_factory=list)
-    """Chapters of new works among `rows` with their search text, indexed once they
-    have ids; updated works are indexed from their stored chapters."""
+    """The new works' chapters with their search text, indexed once they have ids;
+    updated works are indexed from their stored chapters."""
 
 
 @dataclass
@@ -108,22 +108,50 @@ class _Batch:
         self.known.tags |= found.tags
         self.known.creators |= found.creators
         self.known.written += found.written
-        self.known.rows += found.rows
-        self.known.chapter_texts += found.chapter_texts
+        self.known.staged += found.staged
         self.stored_keys |= {parsed.content_hash, parsed.source_url, parsed.source_file}
 
-    def insert_rows(self) -> None:
-        """Insert the rows new works left for the end of the batch (before anything reads
-        them: the end, or a work that may be a copy of one written in this batch)."""
-        rows = self.known.rows
-        for model in _DEFERRED_MODELS:
-            model.objects.bulk_create([row for row in rows if type(row) is model])
-        self.known.rows = []
+    def insert_staged(self) -> None:
+        """Insert the new works waiting for the end of the batch, with all their rows
+        (at the end, or before a work that may be a copy of one of them is looked up)."""
+        staged, known = self.known.staged, self.known
+        if not staged:
+            return
+        fandoms: dict[TagKey, list[str]] = {}
+        for _, ready in staged:
+            for key in _tag_keys(ready.parsed):
+                fandoms.setdefault(key, ready.parsed.fandoms)
+        tags = _tags_for(list(fandoms), known, known, fandoms)
+        names = {name for _, ready in staged for name in _unique(ready.parsed.creators)}
+        creators = _creators_for(sorted(names), known, known)
+        Work.objects.bulk_create([work for work, _ in staged])
+        rows: dict[type[Model], list[Model]] = {model: [] for model in _STAGED_MODELS}
+        for work, ready in staged:
+            parsed = ready.parsed
+            rows[WorkCreator] += [
+                WorkCreator(work=work, creator=creators[name], position=position)
+                for position, name in enumerate(_unique(parsed.creators), start=1)
+            ]
+            tag_ids = {tags[key].pk for key in _tag_keys(parsed)}
+            rows[WorkTag] += [WorkTag(work=work, tag_id=pk) for pk in tag_ids]
+            chapters = [
+                Chapter(work=work, position=position, **vars(prepared))
+                for position, prepared in enumerate(ready.chapters, start=1)
+            ]
+            rows[Chapter] += chapters
+            known.chapter_texts += zip(chapters, ready.indexed_texts, strict=True)
+            rows[Provenance].append(_provenance(work, parsed))
+        for model, objects in rows.items():
+            model.objects.bulk_create(objects)
+        for work, ready in staged:
+            _set_series(work, ready.parsed)
+        known.written += [work.pk for work, _ in staged]
+        known.staged = []
 
     def finish(self) -> None:
         """What follows every written work, once for the batch, inside its transaction:
         search never sees half a work."""
-        self.insert_rows()
+        self.insert_staged()
         written = self.known.written
         if not written:
             return
@@ -141,7 +169,7 @@ class _Batch:
 
 
 # In an order that satisfies their foreign keys.
-_DEFERRED_MODELS: tuple[type[Model], ...] = (WorkCreator, WorkTag, Chapter, Provenance)
+_STAGED_MODELS: tuple[type[Model], ...] = (WorkCreator, WorkTag, Chapter, Provenance)
 
 
 def _chunks(values: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:
@@ -181,7 +209,7 @@ def _write_together(works: Sequence[ReadyWork], force: bool) -> list[WriteResult
                 # It may be a copy of a work this batch wrote: the queries that tell must
                 # see its rows. Inserted outside the work's savepoint, which a failure
                 # of this work would roll back with them.
-                batch.insert_rows()
+                batch.insert_staged()
             found = _Found()
             try:
                 with transaction.atomic():
@@ -198,10 +226,7 @@ def _write_together(works: Sequence[ReadyWork], force: bool) -> list[WriteResult
 def _write_one(ready: ReadyWork, force: bool, batch: _Batch, found: _Found) -> WriteResult:
     parsed, chapters, known = ready.parsed, ready.chapters, batch.known
     if not batch.may_be_stored(parsed):
-        work = Work()
-        _apply(work, ready, known, found)
-        found.rows.append(_provenance(work, parsed))
-        return WriteResult("imported", work)
+        return _stage(ready, found)
 
     same_bytes = (
         Provenance.objects.filter(content_hash=parsed.content_hash).select_related("work").first()
@@ -211,10 +236,7 @@ def _write_one(ready: ReadyWork, force: bool, batch: _Batch, found: _Found) -> W
 
     stored = find_by_source(parsed)
     if stored is None:
-        work = Work()
-        _apply(work, ready, known, found)
-        found.rows.append(_provenance(work, parsed))
-        return WriteResult("imported", work)
+        return _stage(ready, found)
 
     if fingerprint_of_parsed(parsed, chapters) == fingerprint_of_work(stored, parsed):
         _provenance(stored, parsed).save()
@@ -226,7 +248,7 @@ def _write_one(ready: ReadyWork, force: bool, batch: _Batch, found: _Found) -> W
         )
 
     _snapshot(stored, reason="replaced by " + (parsed.source_file or "an import"))
-    _apply(stored, ready, known, found)
+    _update(stored, ready, known, found)
     _provenance(stored, parsed).save()
     return WriteResult("updated", stored)
 
@@ -358,9 +380,9 @@ def _older_than_stored(stored: Work, parsed: ParsedWork) -> str:
 # Writing ----------------------------------------------------------------------------
 
 
-def _apply(work: Work, ready: ReadyWork, known: _Found, found: _Found) -> None:
+def _fill(work: Work, ready: ReadyWork) -> None:
+    """Set the work's own fields from the parsed copy."""
     parsed, chapters = ready.parsed, ready.chapters
-    new = work.pk is None
     today = timezone.localdate()
     published = (
         parsed.published or next((c.published for c in chapters if c.published), None) or today
@@ -389,20 +411,33 @@ def _apply(work: Work, ready: ReadyWork, known: _Found, found: _Found) -> None:
     for counter in ("hits", "kudos", "bookmarks", "comments"):
         if (value := getattr(parsed, counter)) is not None:
             setattr(work, counter, value)
-    work.save()
 
-    _set_creators(work, parsed.creators, known, found, new=new)
-    _set_tags(work, _parsed_tags(parsed), known, found, new=new)
+
+def _stage(ready: ReadyWork, found: _Found) -> WriteResult:
+    work = Work()
+    _fill(work, ready)
+    found.staged.append((work, ready))
+    return WriteResult("imported", work)
+
+
+def _update(work: Work, ready: ReadyWork, known: _Found, found: _Found) -> None:
+    parsed = ready.parsed
+    _fill(work, ready)
+    work.save()
+    WorkCreator.objects.filter(work=work).delete()
+    creators = _creators_for(_unique(parsed.creators), known, found)
+    WorkCreator.objects.bulk_create(
+        WorkCreator(work=work, creator=creators[name], position=position)
+        for position, name in enumerate(_unique(parsed.creators), start=1)
+    )
+    keys = list(_tag_keys(parsed))
+    tags = _tags_for(keys, known, found, dict.fromkeys(keys, parsed.fandoms))
+    wanted = {tags[key].pk for key in keys}
+    WorkTag.objects.filter(work=work).exclude(tag_id__in=wanted).delete()
+    stored = set(WorkTag.objects.filter(work=work).values_list("tag_id", flat=True))
+    WorkTag.objects.bulk_create([WorkTag(work=work, tag_id=pk) for pk in wanted - stored])
     _set_series(work, parsed)
-    if new:
-        stored = [
-            Chapter(work=work, position=position, **vars(prepared))
-            for position, prepared in enumerate(chapters, start=1)
-        ]
-        found.rows += stored
-        found.chapter_texts += zip(stored, ready.indexed_texts, strict=True)
-    else:
-        _update_chapters(work, chapters)
+    _update_chapters(work, ready.chapters)
     found.written.append(work.pk)
 
 
@@ -410,60 +445,41 @@ def _unique(names: list[str]) -> list[str]:
     return list(dict.fromkeys(name.strip() for name in names if name.strip()))
 
 
-def _set_creators(work: Work, names: list[str], known: _Found, found: _Found, *, new: bool) -> None:
-    if not new:
-        WorkCreator.objects.filter(work=work).delete()
-    wanted = _unique(names)
-    creators = {name: known.creators[name] for name in wanted if name in known.creators}
-    asked = [name for name in wanted if name not in creators]
-    if asked:
-        creators |= {c.name: c for c in Creator.objects.filter(name__in=asked)}
-        missing = [name for name in asked if name not in creators]
-        made = Creator.objects.bulk_create(Creator(name=name) for name in missing)
-        creators |= {creator.name: creator for creator in made}
-        found.creators |= {name: creators[name] for name in asked}
-    credits = [
-        WorkCreator(work=work, creator=creators[name], position=position)
-        for position, name in enumerate(wanted, start=1)
-    ]
-    if new:
-        found.rows += credits
-    else:
-        WorkCreator.objects.bulk_create(credits)
+def _creators_for(names: list[str], known: _Found, found: _Found) -> dict[str, Creator]:
+    """The creators of these names, from the batch's, looked up or created; what was
+    looked up or created goes into `found`."""
+    creators = {name: known.creators[name] for name in names if name in known.creators}
+    asked = [name for name in names if name not in creators]
+    for chunk in _chunks(asked):
+        creators |= {c.name: c for c in Creator.objects.filter(name__in=chunk)}
+    missing = [name for name in asked if name not in creators]
+    made = Creator.objects.bulk_create(Creator(name=name) for name in missing)
+    creators |= {creator.name: creator for creator in made}
+    found.creators |= {name: creators[name] for name in asked}
+    return creators
 
 
-def _set_tags(
-    work: Work, tags: dict[str, list[str]], known: _Found, found: _Found, *, new: bool
-) -> None:
-    asked = [(tag_type, name) for tag_type, names in tags.items() for name in _unique(names)]
-    # The batch looked up its works' tags in one go (a query each was most of an
-    # import's time); a tag still unmet is new, or was made by another import meanwhile.
-    have = {key: known.tags[key] for key in asked if key in known.tags}
-    unmet = [key for key in asked if key not in have]
-    created_tags: list[Tag] = []
-    if unmet:
-        # Created in one statement; a tag another import created meanwhile is skipped
-        # and read back with the rest.
-        Tag.objects.bulk_create(
-            [Tag(type=t, name=n, canonical=is_pack_canonical(t, n)) for t, n in unmet],
-            ignore_conflicts=True,
-        )
-        created = _tags_named(unmet)
+def _tags_for(
+    keys: list[TagKey], known: _Found, found: _Found, fandoms: dict[TagKey, list[str]]
+) -> dict[TagKey, Tag]:
+    """The tags of these (type, name) pairs: from the batch's (which looked up all its
+    works' tags in one go), else created, and wrangled automatically as new tags are
+    (`fandoms`: the fandom names given with each). What was created goes into `found`."""
+    have = {key: known.tags[key] for key in keys if key in known.tags}
+    unmet = [key for key in keys if key not in have]
+    # Created in one statement; a tag another import created meanwhile is skipped and
+    # read back with the rest.
+    Tag.objects.bulk_create(
+        [Tag(type=t, name=n, canonical=is_pack_canonical(t, n)) for t, n in unmet],
+        ignore_conflicts=True,
+    )
+    for chunk in _chunks(unmet):
+        created = _tags_named(chunk)
         have |= created
-        created_tags += created.values()
         found.tags |= created
-    wanted = {have[key].pk for key in asked}
-    stored: set[int] = set()
-    if not new:
-        WorkTag.objects.filter(work=work).exclude(tag_id__in=wanted).delete()
-        stored = set(WorkTag.objects.filter(work=work).values_list("tag_id", flat=True))
-    taggings = [WorkTag(work=work, tag_id=pk) for pk in wanted - stored]
-    if new:
-        found.rows += taggings
-    else:
-        WorkTag.objects.bulk_create(taggings)
-    for tag in created_tags:
-        auto_wrangle(tag, tags[TagType.FANDOM])
+        for key, tag in created.items():
+            auto_wrangle(tag, fandoms[key])
+    return have
 
 
 def _tags_named(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Tag]:

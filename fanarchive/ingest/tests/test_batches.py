@@ -11,7 +11,7 @@ from fanarchive.ingest.tests.test_import_command import database_state, run_impo
 from fanarchive.lib.columns import Audience
 from fanarchive.search.service import SearchQuery, search
 from fanarchive.tags.models import Tag
-from fanarchive.works.models import Chapter, Work
+from fanarchive.works.models import Chapter, Creator, Series, Work
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,8 @@ def test_a_work_that_fails_in_a_batch_leaves_nothing_and_the_others_are_stored(
     assert [line["status"] for line in lines] == ["imported", "failed", "imported"]
     assert "disk on fire" in lines[1]["error"]
     assert sorted(Work.objects.values_list("title", flat=True)) == ["Atlas", "Compass"]
-    # The failed work's own tag was created inside its savepoint and went with it.
+    # The batch was rolled back and written again one work at a time: the failed work's
+    # own tag went with it.
     assert not Tag.objects.filter(name="Only In Ledger").exists()
     assert Tag.objects.filter(name="Only In Compass").exists()
     assert Chapter.objects.count() == 2
@@ -158,3 +159,22 @@ def test_a_copy_that_fails_after_its_original_in_one_batch_leaves_the_original_w
     assert work.provenance.count() == 1
     found = search(SearchQuery(text='"first draft"'), Audience.STAFF)
     assert [hit.work.pk for hit in found.hits] == [work.pk]
+
+
+def test_new_works_of_one_batch_share_their_new_tags_creators_and_series(tmp_path):
+    for index, title in enumerate(["Atlas", "Ledger", "Compass"]):
+        text = story(title, tag="Slow Burn").replace("tags:", "series: The Drawer\ntags:")
+        write(tmp_path / f"{index}.txt", text)
+
+    _, lines, _ = run_import(tmp_path)
+
+    assert [line["status"] for line in lines] == ["imported"] * 3
+    assert Tag.objects.filter(name="Slow Burn").count() == 1
+    assert Creator.objects.filter(name="quill").count() == 1
+    series = Series.objects.get(title="The Drawer")
+    entries = series.entries.order_by("position")
+    assert [(entry.work.title, entry.position) for entry in entries] == [
+        ("Atlas", 1), ("Ledger", 2), ("Compass", 3),
+    ]  # fmt: skip
+    tagged = search(SearchQuery(include=("Slow Burn",)), Audience.STAFF)
+    assert tagged.total == 3
