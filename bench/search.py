@@ -1421,7 +1421,7 @@ def run_engine(engine: str, size: Size, args: argparse.Namespace) -> dict[str, A
     profiler = cProfile.Profile() if args.profile else None
     if profiler:
         profiler.enable()
-    imported = import_through_app(paths, args.jobs)
+    imported = import_through_app(paths, args.import_jobs)
     if profiler:
         profiler.disable()
         report.setdefault("profiles", []).append(
@@ -1796,7 +1796,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--jobs",
         type=int,
         default=os.cpu_count() or 1,
-        help="processes writing story files, and `fanarchive import --jobs`",
+        help="processes writing story files",
+    )
+    parser.add_argument(
+        "--import-jobs",
+        type=int,
+        default=(os.cpu_count() or 1) + 1,
+        metavar="N",
+        help="`fanarchive import --jobs N` for the real path (default: cores + 1, the fastest)",
     )
     return parser.parse_args(argv)
 
