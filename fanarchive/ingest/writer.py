@@ -3,9 +3,12 @@
 Works are written in batches, one transaction per batch and a savepoint per work, so a
 work is stored whole or not at all, and a failed work costs only itself. The re-import
 rules of docs/cli.md decide whether a parsed work is new, the same as a stored one, or
-an update. What the batch's works share (their filter rows, the search index, tags and
-creators already looked up) is done once per batch: per work it was most of an
-import's time.
+an update. Updates are written in place at once; new works are staged and inserted
+together, one statement a table, when the batch ends (or before a work that may be a
+copy of one of them is looked up). What the batch's works share (their filter rows, the
+search index, tags and creators looked up) is done once per batch: per work it was most
+of an import's time. When something the batch shares fails, the batch is rolled back
+and its works written one at a time, so the failure is pinned on one work.
 """
 
 from __future__ import annotations
