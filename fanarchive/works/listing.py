@@ -59,6 +59,16 @@ NUMBER_RANGES = {
 }
 DATE_RANGES = {"posted": "published", "updated": "updated"}
 RANGE_SIDES = ("from", "to")
+# The ranges as the filter sidebar lists them, AO3's order.
+RANGE_LABELS = (
+    ("words", "Words"),
+    ("kudos", "Kudos"),
+    ("hits", "Hits"),
+    ("comments", "Comments"),
+    ("bookmarks", "Bookmarks"),
+    ("updated", "Updated"),
+    ("posted", "Posted"),
+)
 COMPLETION = {"complete": True, "wip": False}
 # AO3's crossover choice: the `crossover` parameter's values and what `Work.crossover`
 # must be (None: either). Any other value includes crossovers, as "include" does.

@@ -411,3 +411,18 @@ def test_it_narrows_by_comments_and_bookmarks(client):
     content = client.get(reverse("works:index"), {"comments_from": "10"}).content.decode()
     assert 'name="comments_from" id="id_comments_from" value="10"' in content
     assert 'name="bookmarks_to" id="id_bookmarks_to" value=""' in content
+
+
+@pytest.mark.django_db
+def test_the_sidebar_shows_every_range_with_the_bounds_as_given(client):
+    params = {"words_from": "100", "kudos_to": "lots", "posted_from": "2020-01-01"}
+    content = client.get(reverse("works:index"), params).content.decode()
+
+    for name in ("words", "kudos", "hits", "comments", "bookmarks", "updated", "posted"):
+        for side in ("from", "to"):
+            assert f'name="{name}_{side}" id="id_{name}_{side}"' in content
+    assert 'min="0" name="words_from" id="id_words_from" value="100" placeholder="from"' in content
+    # A bound that is not a number is shown back as written, for the reader to fix.
+    assert 'name="kudos_to" id="id_kudos_to" value="lots"' in content
+    assert 'type="date" name="posted_from" id="id_posted_from" value="2020-01-01">' in content
+    assert 'type="date" name="updated_to" id="id_updated_to" value="">' in content
