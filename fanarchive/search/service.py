@@ -75,7 +75,7 @@ from fanarchive.works.listing import (
 from fanarchive.works.models import Work, adult_work_ids
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from fanarchive.works.models import WorkQuerySet
 
@@ -294,6 +294,20 @@ def _best_of(best_chapters: np.ndarray, work_ids: set[int]) -> dict[int, Chapter
     }
 
 
+def _remembered[T](
+    store: threading.local, key: object, columns: WorkColumns, answer: Callable[[], T]
+) -> T:
+    """The last answer in this thread to the question `key` on these columns, or a new
+    one. Its arrays are read-only: every caller shares them."""
+    if getattr(store, "key", None) == key and store.columns is columns:
+        return store.answer
+    found = answer()
+    for array in found if isinstance(found, tuple) else (found,):
+        array.flags.writeable = False
+    store.key, store.columns, store.answer = key, columns, found
+    return found
+
+
 # A listing page asks for its works and then its facets: the same rows, found once.
 _last_rows = threading.local()
 
@@ -302,14 +316,13 @@ def matching_rows(query: SearchQuery, audience: Audience, columns: WorkColumns) 
     """The rows of `columns` for works `audience` may see that match `query`: the
     words through the engine's id lists, the rest from the columns. The last answer
     in this thread is kept for the same question on the same columns."""
-    key = (query, audience, id(columns))
-    if getattr(_last_rows, "key", None) == key and _last_rows.columns is columns:
-        return _last_rows.rows
-    selection = selection_for(query.filters(), audience, text_rows(query.parsed(), columns))
-    rows = np.zeros(columns.rows, np.bool_) if selection is None else columns.select(selection)
-    rows.flags.writeable = False  # shared by both callers
-    _last_rows.key, _last_rows.columns, _last_rows.rows = key, columns, rows
-    return rows
+
+    def rows() -> Mask:
+        text = text_rows(query.parsed(), columns)
+        selection = selection_for(query.filters(), audience, text)
+        return np.zeros(columns.rows, np.bool_) if selection is None else columns.select(selection)
+
+    return _remembered(_last_rows, (query, audience, id(columns)), columns, rows)
 
 
 def text_rows(query: Query, columns: WorkColumns) -> Mask | None:
@@ -351,18 +364,15 @@ def chapter_scores(
     """Every chapter matching `query` and its score, as arrays of ids and scores. The
     last answer in this thread is kept for the same question on the same columns: the
     rows a query finds and the scores its page is ranked by come from the same pass."""
-    key = (query, id(columns))
-    if getattr(_last_scores, "key", None) == key and _last_scores.columns is columns:
-        return _last_scores.answer
-    scored = engine.chapter_scores(query)
-    answer = (
-        np.fromiter((row[0] for row in scored), np.int64, len(scored)),
-        np.fromiter((row[1] for row in scored), np.float64, len(scored)),
-    )
-    for array in answer:
-        array.flags.writeable = False  # shared by both callers
-    _last_scores.key, _last_scores.columns, _last_scores.answer = key, columns, answer
-    return answer
+
+    def scores() -> tuple[np.ndarray, np.ndarray]:
+        scored = engine.chapter_scores(query)
+        return (
+            np.fromiter((row[0] for row in scored), np.int64, len(scored)),
+            np.fromiter((row[1] for row in scored), np.float64, len(scored)),
+        )
+
+    return _remembered(_last_scores, (query, id(columns)), columns, scores)
 
 
 def _ids(sql: str, params: Sequence[object]) -> np.ndarray:
