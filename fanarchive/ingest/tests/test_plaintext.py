@@ -768,3 +768,13 @@ def test_none_is_no_tag():
     assert work.freeforms == []
     assert work.fandoms == []
     assert ("pairing", "none") in work.fields
+
+
+def test_it_reads_end_notes_and_counts_from_the_header():
+    work = parse_bytes(
+        b"Title: Counted\nEnd Notes: Thanks for reading.\nHits: 1,234\nKudos: 56\n"
+        b"Reviews: 7\nBookmarks: many\n\nThe story."
+    )
+    assert work.end_notes == "<p>Thanks for reading.</p>"
+    assert (work.hits, work.kudos, work.comments, work.bookmarks) == (1234, 56, 7, None)
+    assert ("Bookmarks", "many") in work.fields
