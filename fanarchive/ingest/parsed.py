@@ -33,6 +33,31 @@ class ParsedSeries:
 
 
 @dataclass
+class CreatorContact:
+    """What an old archive knew about an author that readers must never see. Kept,
+    privately, so the author can later be found and claim their works."""
+
+    name: str
+    """The pen name, as in ``ParsedWork.creators``."""
+    email: str = ""
+    real_name: str = ""
+    website: str = ""
+    bio: str = ""
+
+
+@dataclass
+class ParsedReview:
+    """A reader's review on the archive a work was rescued from."""
+
+    reviewer: str
+    text: str
+    """HTML fragment or plain text, as the archive stored it."""
+    posted: date | None = None
+    chapter: int | None = None
+    """1-based position of the chapter reviewed; None for the whole work."""
+
+
+@dataclass
 class ParsedWork:
     title: str
     chapters: list[ParsedChapter]
@@ -67,5 +92,13 @@ class ParsedWork:
     kudos: int | None = None
     bookmarks: int | None = None
     comments: int | None = None
+    archive_name: str = ""
+    """The archive the work was rescued from; the work page says "Imported from NAME"."""
+    original_location: str = ""
+    """Where the work lived in that archive: its URL there, or its id when the
+    archive's address is unknown."""
+    contacts: list[CreatorContact] = field(default_factory=list)
+    """Private details of the creators; never shown to readers."""
+    reviews: list[ParsedReview] = field(default_factory=list)
     fields: list[tuple[str, str]] = field(default_factory=list)
     """Every header field as the source wrote it, including those with no home in the model."""
