@@ -1,6 +1,9 @@
 """Which importer reads which file.
 
-Adding a format means adding its module to IMPORTERS; nothing else changes.
+Each importer module has ``NAME``, ``VERSION``, ``EXTENSIONS`` (what it claims when
+walking a directory), ``recognizes(head, name)`` (whether the first bytes of a file
+are its format) and ``parse(stream, name)``. Adding a format means adding its module
+to IMPORTERS; nothing else changes.
 """
 
 from collections.abc import Iterator
@@ -11,32 +14,50 @@ from typing import BinaryIO, Protocol
 from fanarchive.ingest.importers import plaintext
 from fanarchive.ingest.parsed import ParsedWork
 
+HEAD_BYTES = 64 * 1024
+"""How much of a file ``recognizes`` sees: enough for any format's signature."""
+
 
 class Importer(Protocol):
     NAME: str
     VERSION: str
+    EXTENSIONS: tuple[str, ...]
+
+    def recognizes(self, head: bytes, name: str) -> bool: ...
 
     def parse(self, stream: BinaryIO, name: str) -> Iterator[ParsedWork]: ...
 
 
-# Extensions an importer claims when it meets them while walking a directory.
-IMPORTERS: dict[str, ModuleType] = {".txt": plaintext, ".text": plaintext}
+# Asked in this order, so the most particular shapes (an AO3 download is also HTML)
+# come first. The plain-text importer takes whatever no other recognises, and rejects
+# what is not text.
+IMPORTERS: list[ModuleType] = [plaintext]
+
+
+def importer_for_head(head: bytes, name: str) -> ModuleType:
+    """The importer for a file whose first bytes are ``head``: decided by content,
+    whatever the file is called."""
+    return next((i for i in IMPORTERS if i.recognizes(head, name)), plaintext)
 
 
 def importer_for(path: Path) -> ModuleType:
-    """The importer for a file. Files named on the command line are read even without
-    a known extension; the plain-text importer rejects what is not text."""
-    return IMPORTERS.get(path.suffix.lower(), plaintext)
+    with path.open("rb") as stream:
+        return importer_for_head(stream.read(HEAD_BYTES), path.name)
+
+
+def importable_extensions() -> frozenset[str]:
+    return frozenset(extension for i in IMPORTERS for extension in i.EXTENSIONS)
 
 
 def discover(paths: list[Path]) -> Iterator[Path]:
     """Files to import: each named file, and every importable file below each named
     directory, in a stable order."""
+    extensions = importable_extensions()
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                if not hidden and child.is_file() and child.suffix.lower() in IMPORTERS:
+                if not hidden and child.is_file() and child.suffix.lower() in extensions:
                     yield child
         else:
             yield path

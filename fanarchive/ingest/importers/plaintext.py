@@ -37,7 +37,14 @@ from fanarchive.lib.textdecode import UndecodableText, decode_text
 NAME = "plaintext"
 VERSION = "1"
 
+EXTENSIONS = (".txt", ".text")
+
 MAX_TITLE_LINE = 120
+
+
+def recognizes(head: bytes, name: str) -> bool:
+    """Any file may be plain text; the registry asks this importer last."""
+    return True
 
 
 def parse(stream: BinaryIO, name: str) -> Iterator[ParsedWork]:
