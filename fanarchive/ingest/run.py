@@ -44,6 +44,12 @@ def import_paths(paths: list[Path], *, force: bool = False, jobs: int = 1) -> It
     batch goes on, and a failed work leaves nothing behind."""
     files = discover(paths)
     read = _read_in_workers(files, jobs) if jobs > 1 else map(read_file, files)
+    return import_read_files(read, force=force)
+
+
+def import_read_files(read: Iterable[ReadFile], *, force: bool = False) -> Iterator[Outcome]:
+    """Outcomes of writing works already read, for importers that do not read files
+    one by one (an eFiction archive is a database of many works)."""
     for batch in _batches(read):
         yield from _write(batch, force)
 

@@ -1,13 +1,11 @@
-import json
-import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fanarchive.core.archive import ensure_archive
-from fanarchive.ingest.run import Outcome, import_paths
+from fanarchive.ingest.report import print_outcomes
+from fanarchive.ingest.run import import_paths
 
 
 class Command(BaseCommand):
@@ -36,28 +34,11 @@ class Command(BaseCommand):
             raise CommandError(f"no such file or directory: {', '.join(missing)}", returncode=2)
         ensure_archive(self.stderr)
 
-        counts: Counter[str] = Counter()
-        started = time.monotonic()
         if options["jobs"] < 1:
             raise CommandError("--jobs must be 1 or more", returncode=2)
         outcomes = import_paths(options["paths"], force=options["force"], jobs=options["jobs"])
-        for outcome in outcomes:
-            counts[outcome.status] += 1
-            self.stderr.write(describe(outcome))
-            if options["json"]:
-                self.stdout.write(json.dumps(outcome.as_dict(), ensure_ascii=False))
-        elapsed = time.monotonic() - started
-        summary = ", ".join(
-            f"{counts[status]} {status}"
-            for status in ("imported", "updated", "unchanged", "failed")
+        counts = print_outcomes(
+            outcomes, stdout=self.stdout, stderr=self.stderr, as_json=options["json"]
         )
-        self.stderr.write(f"{summary} in {elapsed:.1f}s")
         if counts["failed"]:
             raise SystemExit(1)
-
-
-def describe(outcome: Outcome) -> str:
-    if outcome.work is None:
-        return f"failed     {outcome.file}: {outcome.error}"
-    line = f"{outcome.status:<10} #{outcome.work.pk} {outcome.work.title!r} <- {outcome.file}"
-    return f"{line} ({outcome.note})" if outcome.note else line
