@@ -16,6 +16,12 @@ class Provenance(models.Model):
     importer = models.CharField(max_length=50)
     importer_version = models.CharField(max_length=20)
     fields = models.JSONField(default=list, help_text="[[key, value], ...] as written.")
+    reviews = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Reviews on the archive the work came from, kept until comments exist: "
+        '[{"reviewer", "text", "posted", "chapter"}, ...].',
+    )
     imported = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -24,7 +24,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from fanarchive.ingest.models import Provenance
-from fanarchive.ingest.parsed import ParsedWork
+from fanarchive.ingest.parsed import CreatorContact, ParsedWork
 from fanarchive.ingest.reading import PreparedChapter, ReadyWork, prepare
 from fanarchive.lib.html import html_to_text, sanitize
 from fanarchive.search.engines import ChapterText, get_engine
@@ -44,6 +44,7 @@ from fanarchive.works.models import (
     WorkRevision,
     WorkTag,
 )
+from fanarchive.works.models import CreatorContact as StoredContact
 
 Status = Literal["imported", "unchanged", "updated"]
 TagKey = tuple[str, str]
@@ -128,6 +129,7 @@ class _Batch:
         names = {name for _, ready in staged for name in _unique(ready.parsed.creators)}
         creators = _creators_for(sorted(names), known, known)
         Work.objects.bulk_create([work for work, _ in staged])
+        _store_contacts([c for _, ready in staged for c in ready.parsed.contacts], creators)
         rows: dict[type[Model], list[Model]] = {model: [] for model in _STAGED_MODELS}
         for work, ready in staged:
             parsed = ready.parsed
@@ -411,6 +413,9 @@ def _fill(work: Work, ready: ReadyWork) -> None:
     work.published = published
     work.updated = max(parsed.updated or published, published)
     work.source_url = parsed.source_url
+    # A plain download of a rescued work says nothing of the archive: not a change.
+    work.imported_from = parsed.archive_name or work.imported_from
+    work.original_location = parsed.original_location or work.original_location
     for counter in ("hits", "kudos", "bookmarks", "comments"):
         if (value := getattr(parsed, counter)) is not None:
             setattr(work, counter, value)
@@ -433,6 +438,7 @@ def _update(work: Work, ready: ReadyWork, known: _Found, found: _Found) -> None:
         WorkCreator(work=work, creator=creators[name], position=position)
         for position, name in enumerate(_unique(parsed.creators), start=1)
     )
+    _store_contacts(parsed.contacts, creators)
     keys = list(_tag_keys(parsed))
     tags = _tags_for(keys, known, found, dict.fromkeys(keys, parsed.fandoms))
     wanted = {tags[key].pk for key in keys}
@@ -460,6 +466,18 @@ def _creators_for(names: list[str], known: _Found, found: _Found) -> dict[str, C
     creators |= {creator.name: creator for creator in made}
     found.creators |= {name: creators[name] for name in asked}
     return creators
+
+
+def _store_contacts(contacts: list[CreatorContact], creators: dict[str, Creator]) -> None:
+    """Keep what an archive knew privately about its authors, on the creators credited
+    with these names; later details fill in, never blank out, earlier ones."""
+    for contact in contacts:
+        if (creator := creators.get(contact.name.strip())) is None:
+            continue
+        stored, _ = StoredContact.objects.get_or_create(creator=creator)
+        for name in ("email", "real_name", "website", "bio"):
+            setattr(stored, name, getattr(contact, name).strip() or getattr(stored, name))
+        stored.save()
 
 
 def _tags_for(
@@ -528,6 +546,15 @@ def _provenance(work: Work, parsed: ParsedWork) -> Provenance:
         importer=parsed.importer,
         importer_version=parsed.importer_version,
         fields=[[key, value] for key, value in parsed.fields],
+        reviews=[
+            {
+                "reviewer": review.reviewer,
+                "text": review.text,
+                "posted": review.posted.isoformat() if review.posted else None,
+                "chapter": review.chapter,
+            }
+            for review in parsed.reviews
+        ],
     )
 
 

@@ -22,6 +22,7 @@ from fanarchive.tags.models import SuggestedTag
 from fanarchive.works.models import (
     Chapter,
     Creator,
+    CreatorContact,
     Series,
     SeriesWork,
     Work,
@@ -210,11 +211,18 @@ class ChapterAdmin(admin.ModelAdmin):
         index_works([work.pk for work in works])
 
 
+class CreatorContactInline(admin.StackedInline):
+    model = CreatorContact
+    can_delete = True
+    extra = 0
+
+
 @admin.register(Creator)
 class CreatorAdmin(admin.ModelAdmin):
     list_display = ("name", "user")
     search_fields = ("name",)
     autocomplete_fields = ("user",)
+    inlines = (CreatorContactInline,)
 
 
 @admin.register(Series)

@@ -46,6 +46,23 @@ class Creator(models.Model):
         return reverse("works:creator", args=[self.name])
 
 
+class CreatorContact(models.Model):
+    """What an old archive knew about an author and readers must never see: kept so the
+    author can be found, and can prove who they are when they claim their works. Only
+    the admin shows it."""
+
+    creator = models.OneToOneField(Creator, on_delete=models.CASCADE, related_name="contact")
+    email = models.TextField(blank=True)
+    real_name = models.TextField(blank=True)
+    website = models.TextField(blank=True)
+    bio = models.TextField(blank=True, help_text="As the old archive stored it; not sanitised.")
+    archive = models.TextField(blank=True, help_text="The archive these details came from.")
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"contact details of {self.creator}"
+
+
 def audience_of(user: AbstractBaseUser | AnonymousUser) -> Audience:
     if user.is_staff:
         return Audience.STAFF
@@ -119,6 +136,12 @@ class Work(models.Model):
     posted = models.BooleanField(default=True, help_text="Unposted works are drafts.")
     hidden_by_admin = models.BooleanField(default=False)
     source_url = models.TextField(blank=True, db_index=True)
+    imported_from = models.TextField(
+        blank=True, help_text="The archive the work was rescued from, shown on its page."
+    )
+    original_location = models.TextField(
+        blank=True, help_text="Where the work lived in that archive: a URL, or its id there."
+    )
     hits = models.PositiveIntegerField(default=0)
     kudos = models.PositiveIntegerField(default=0)
     bookmarks = models.PositiveIntegerField(default=0)
@@ -147,6 +170,12 @@ class Work(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("works:detail", args=[self.pk])
+
+    @property
+    def original_location_is_link(self) -> bool:
+        """Whether the original location can be linked: only web addresses, so a stored
+        value can never become a javascript: link."""
+        return self.original_location.lower().startswith(("http://", "https://"))
 
     def tags_by_type(self) -> dict[str, list[Tag]]:
         grouped: dict[str, list[Tag]] = defaultdict(list)

@@ -16,7 +16,8 @@ TAG_LIST_KEYS = {
 
 WORK_KEYS = [
     "work_id", "title", "creators", "rating", *TAG_LIST_KEYS, "summary", "notes", "language",
-    "series", "complete", "published", "updated", "source_url", "words", "chapters",
+    "series", "complete", "published", "updated", "source_url", "imported_from",
+    "original_location", "words", "chapters",
 ]  # fmt: skip
 
 
@@ -45,6 +46,8 @@ def work_to_dict(work: Work) -> dict[str, Any]:
         "published": work.published.isoformat(),
         "updated": work.updated.isoformat(),
         "source_url": work.source_url or None,
+        "imported_from": work.imported_from or None,
+        "original_location": work.original_location or None,
         "words": work.word_count,
         "chapters": work.posted_chapters,
     }

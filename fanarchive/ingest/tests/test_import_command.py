@@ -35,7 +35,8 @@ Holmes read it twice before he spoke.
 JSON_KEYS = {
     "file", "status", "work_id", "title", "creators", "rating", "warnings", "category",
     "fandoms", "relationships", "characters", "freeforms", "summary", "notes", "language",
-    "series", "complete", "published", "updated", "source_url", "words", "chapters", "error",
+    "series", "complete", "published", "updated", "source_url", "imported_from",
+    "original_location", "words", "chapters", "error",
 }  # fmt: skip
 
 
