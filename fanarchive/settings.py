@@ -54,6 +54,11 @@ WORKS_PER_PAGE = int(os.environ.get("FANARCHIVE_WORKS_PER_PAGE", "20"))
 # Suggested tags at or above this confidence protect readers: exclusion filters and
 # the adult gate count them. Below it they are only shown to wranglers.
 SUGGESTION_THRESHOLD = float(os.environ.get("FANARCHIVE_SUGGESTION_THRESHOLD", "0.5"))
+# The largest story file (or member of a zip archive) an import reads.
+MAX_FILE_BYTES = int(os.environ.get("FANARCHIVE_MAX_FILE_BYTES", str(200_000_000)))
+# Estimated share of five-word shingles two texts must have in common for an import to
+# call the new one a copy of the stored one (ingest/writer.py, lib/minhash.py).
+DUPLICATE_SIMILARITY = float(os.environ.get("FANARCHIVE_DUPLICATE_SIMILARITY", "0.9"))
 # Make exact-equivalence relationship variants ("B/A" for "A/B") synonyms without a
 # wrangler; otherwise they are only suggested.
 AUTO_SYNONYMS = env_flag("FANARCHIVE_AUTO_SYNONYMS")

@@ -30,3 +30,26 @@ class Provenance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.importer} {self.importer_version})"
+
+
+class TextFingerprint(models.Model):
+    """A work's MinHash signature (`lib/minhash.py`): how a copy of a stored story that
+    shares no source URL or file with it is recognised."""
+
+    work = models.OneToOneField(
+        Work, on_delete=models.CASCADE, primary_key=True, related_name="fingerprint"
+    )
+    signature = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"fingerprint of work {self.work_id}"
+
+
+class FingerprintBand(models.Model):
+    """One lookup key of a work's signature: works sharing a key are compared."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="fingerprint_bands")
+    key = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"band {self.key} of work {self.work_id}"

@@ -45,6 +45,14 @@ def importer_for(path: Path) -> ModuleType:
         return importer_for_head(stream.read(HEAD_BYTES), path.name)
 
 
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def is_story_archive(head: bytes, name: str) -> bool:
+    """A zip archive of story files (not a format that is a zip, such as EPUB)."""
+    return head.startswith(ZIP_MAGIC) and importer_for_head(head, name) is plaintext
+
+
 def importable_extensions() -> frozenset[str]:
     return frozenset(extension for i in IMPORTERS for extension in i.EXTENSIONS)
 
@@ -52,7 +60,7 @@ def importable_extensions() -> frozenset[str]:
 def discover(paths: list[Path]) -> Iterator[Path]:
     """Files to import: each named file, and every importable file below each named
     directory, in a stable order."""
-    extensions = importable_extensions()
+    extensions = importable_extensions() | {".zip"}
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):

@@ -23,10 +23,11 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from fanarchive.ingest.models import Provenance
+from fanarchive.ingest.models import FingerprintBand, Provenance, TextFingerprint
 from fanarchive.ingest.parsed import CreatorContact, ParsedWork
 from fanarchive.ingest.reading import PreparedChapter, ReadyWork, prepare
 from fanarchive.lib.html import html_to_text, sanitize
+from fanarchive.lib.minhash import band_keys, similarity
 from fanarchive.search.engines import ChapterText, get_engine
 from fanarchive.search.indexing import index_works_chapters
 from fanarchive.tags.constants import CHOSE_NOT_TO_WARN, NOT_RATED
@@ -46,7 +47,7 @@ from fanarchive.works.models import (
 )
 from fanarchive.works.models import CreatorContact as StoredContact
 
-Status = Literal["imported", "unchanged", "updated"]
+Status = Literal["imported", "unchanged", "updated", "duplicate"]
 TagKey = tuple[str, str]
 
 
@@ -54,6 +55,7 @@ TagKey = tuple[str, str]
 class WriteResult:
     status: Status
     work: Work
+    """The work written or matched; for a duplicate, the stored work it copies."""
     note: str = ""
 
 
@@ -82,10 +84,14 @@ class _Batch:
     """Content hashes, source URLs and source paths the archive held when the batch
     began, or that a work of the batch added: a work with none of them is new, and
     needs no query to find out."""
+    keep_duplicates: bool = False
+    prints: dict[int, list[tuple[Work | int, bytes]]] = field(default_factory=dict)
+    """Works (stored ones by id, this batch's new ones as objects) and their MinHash
+    signatures, by the band keys they share with the batch's works."""
 
     @classmethod
-    def of(cls, works: Sequence[ReadyWork]) -> _Batch:
-        batch = cls()
+    def of(cls, works: Sequence[ReadyWork], keep_duplicates: bool = False) -> _Batch:
+        batch = cls(keep_duplicates=keep_duplicates)
         parsed = [ready.parsed for ready in works]
         hashes = {work.content_hash for work in parsed}
         urls = {work.source_url for work in parsed if work.source_url}
@@ -102,7 +108,40 @@ class _Batch:
         keys = sorted({key for ready in works for key in _tag_keys(ready.parsed)})
         for chunk in _chunks(keys):
             batch.known.tags |= _tags_named(chunk)
+        batch._find_prints(works)
         return batch
+
+    def _find_prints(self, works: Sequence[ReadyWork]) -> None:
+        keys = {key for ready in works if ready.signature for key in band_keys(ready.signature)}
+        sharing: dict[int, list[int]] = {}
+        for chunk in _chunks(keys):
+            for key, work_id in FingerprintBand.objects.filter(key__in=chunk).values_list(
+                "key", "work_id"
+            ):
+                sharing.setdefault(work_id, []).append(key)
+        for chunk in _chunks(sharing):
+            for work_id, signature in TextFingerprint.objects.filter(work_id__in=chunk).values_list(
+                "work_id", "signature"
+            ):
+                for key in sharing[work_id]:
+                    self.prints.setdefault(key, []).append((work_id, bytes(signature)))
+
+    def copy_of(self, ready: ReadyWork) -> tuple[Work | int, float] | None:
+        """The stored or batch work whose text this one's copies, and how closely."""
+        if ready.signature is None or self.keep_duplicates:
+            return None
+        best: tuple[Work | int, float] | None = None
+        for key in band_keys(ready.signature):
+            for work, signature in self.prints.get(key, ()):
+                score = similarity(ready.signature, signature)
+                if score >= settings.DUPLICATE_SIMILARITY and (best is None or score > best[1]):
+                    best = (work, score)
+        return best
+
+    def remember_print(self, work: Work | int, ready: ReadyWork) -> None:
+        if ready.signature is not None:
+            for key in band_keys(ready.signature):
+                self.prints.setdefault(key, []).append((work, ready.signature))
 
     def may_be_stored(self, parsed: ParsedWork) -> bool:
         keys = {parsed.content_hash, parsed.source_url, parsed.source_file} - {""}
@@ -146,6 +185,11 @@ class _Batch:
             rows[Chapter] += chapters
             known.chapter_texts += zip(chapters, ready.indexed_texts, strict=True)
             rows[Provenance].append(_provenance(work, parsed))
+            if ready.signature is not None:
+                rows[TextFingerprint].append(TextFingerprint(work=work, signature=ready.signature))
+                rows[FingerprintBand] += [
+                    FingerprintBand(work=work, key=key) for key in band_keys(ready.signature)
+                ]
         for model, objects in rows.items():
             model.objects.bulk_create(objects)
         for work, ready in staged:
@@ -174,7 +218,14 @@ class _Batch:
 
 
 # In an order that satisfies their foreign keys.
-_STAGED_MODELS: tuple[type[Model], ...] = (WorkCreator, WorkTag, Chapter, Provenance)
+_STAGED_MODELS: tuple[type[Model], ...] = (
+    WorkCreator,
+    WorkTag,
+    Chapter,
+    Provenance,
+    TextFingerprint,
+    FingerprintBand,
+)
 
 
 def _chunks(values: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:
@@ -184,33 +235,43 @@ def _chunks(values: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:
         yield values[start : start + size]
 
 
-def write_work(parsed: ParsedWork, *, force: bool = False) -> WriteResult:
+def write_work(
+    parsed: ParsedWork, *, force: bool = False, keep_duplicates: bool = False
+) -> WriteResult:
     """Store a parsed work, or recognise it as one already stored. Raises what fails."""
-    (result,) = write_batch([prepare(parsed)], force=force)
+    (result,) = write_batch([prepare(parsed)], force=force, keep_duplicates=keep_duplicates)
     if isinstance(result, Exception):
         raise result
     return result
 
 
 def write_batch(
-    works: Sequence[ReadyWork], *, force: bool = False
+    works: Sequence[ReadyWork], *, force: bool = False, keep_duplicates: bool = False
 ) -> list[WriteResult | Exception]:
-    """Store many works, each all or nothing: a result or the error, in order."""
+    """Store many works, each all or nothing: a result or the error, in order. With
+    `keep_duplicates`, a near copy of a stored text is stored too (a false match)."""
     try:
-        return _write_together(works, force)
+        return _write_together(works, force, keep_duplicates)
     except Exception as error:
         if len(works) == 1:
             return [error]
         # Something the batch shares failed; one work at a time finds the culprit.
-        return [result for ready in works for result in write_batch([ready], force=force)]
+        return [
+            result
+            for ready in works
+            for result in write_batch([ready], force=force, keep_duplicates=keep_duplicates)
+        ]
 
 
-def _write_together(works: Sequence[ReadyWork], force: bool) -> list[WriteResult | Exception]:
+def _write_together(
+    works: Sequence[ReadyWork], force: bool, keep_duplicates: bool
+) -> list[WriteResult | Exception]:
     results: list[WriteResult | Exception] = []
     with transaction.atomic():
-        batch = _Batch.of(works)
+        batch = _Batch.of(works, keep_duplicates)
         for ready in works:
-            if batch.may_be_stored(ready.parsed):
+            copied = batch.copy_of(ready)
+            if batch.may_be_stored(ready.parsed) or (copied and isinstance(copied[0], Work)):
                 # It may be a copy of a work this batch wrote: the queries that tell must
                 # see its rows. Inserted outside the work's savepoint, which a failure
                 # of this work would roll back with them.
@@ -231,7 +292,7 @@ def _write_together(works: Sequence[ReadyWork], force: bool) -> list[WriteResult
 def _write_one(ready: ReadyWork, force: bool, batch: _Batch, found: _Found) -> WriteResult:
     parsed, chapters, known = ready.parsed, ready.chapters, batch.known
     if not batch.may_be_stored(parsed):
-        return _stage(ready, found)
+        return _new(ready, batch, found)
 
     same_bytes = (
         Provenance.objects.filter(content_hash=parsed.content_hash).select_related("work").first()
@@ -241,7 +302,7 @@ def _write_one(ready: ReadyWork, force: bool, batch: _Batch, found: _Found) -> W
 
     stored = find_by_source(parsed)
     if stored is None:
-        return _stage(ready, found)
+        return _new(ready, batch, found)
 
     if fingerprint_of_parsed(parsed, chapters) == fingerprint_of_work(stored, parsed):
         _provenance(stored, parsed).save()
@@ -255,7 +316,21 @@ def _write_one(ready: ReadyWork, force: bool, batch: _Batch, found: _Found) -> W
     _snapshot(stored, reason="replaced by " + (parsed.source_file or "an import"))
     _update(stored, ready, known, found)
     _provenance(stored, parsed).save()
+    batch.remember_print(stored.pk, ready)
     return WriteResult("updated", stored)
+
+
+def _new(ready: ReadyWork, batch: _Batch, found: _Found) -> WriteResult:
+    """A work no source or file matched: staged to be stored, unless its text copies a
+    work already stored (or earlier in the batch), which is reported, not stored twice."""
+    if (copied := batch.copy_of(ready)) is not None:
+        work, score = copied
+        original = work if isinstance(work, Work) else Work.objects.get(pk=work)
+        note = f"{score:.0%} of its text matches work #{original.pk}"
+        return WriteResult("duplicate", original, note)
+    result = _stage(ready, found)
+    batch.remember_print(result.work, ready)
+    return result
 
 
 def source_of(parsed: ParsedWork) -> str:
@@ -447,7 +522,18 @@ def _update(work: Work, ready: ReadyWork, known: _Found, found: _Found) -> None:
     WorkTag.objects.bulk_create([WorkTag(work=work, tag_id=pk) for pk in wanted - stored])
     _set_series(work, parsed)
     _update_chapters(work, ready.chapters)
+    _replace_fingerprint(work, ready.signature)
     found.written.append(work.pk)
+
+
+def _replace_fingerprint(work: Work, signature: bytes | None) -> None:
+    TextFingerprint.objects.filter(work=work).delete()
+    FingerprintBand.objects.filter(work=work).delete()
+    if signature is not None:
+        TextFingerprint.objects.create(work=work, signature=signature)
+        FingerprintBand.objects.bulk_create(
+            FingerprintBand(work=work, key=key) for key in band_keys(signature)
+        )
 
 
 def _unique(names: list[str]) -> list[str]:

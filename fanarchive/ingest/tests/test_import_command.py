@@ -36,7 +36,7 @@ JSON_KEYS = {
     "file", "status", "work_id", "title", "creators", "rating", "warnings", "category",
     "fandoms", "relationships", "characters", "freeforms", "summary", "notes", "language",
     "series", "complete", "published", "updated", "source_url", "imported_from",
-    "original_location", "words", "chapters", "error",
+    "original_location", "words", "chapters", "duplicate_of", "error",
 }  # fmt: skip
 
 
@@ -243,7 +243,9 @@ def test_it_walks_directories_and_goes_on_after_a_failure(tmp_path):
     [
         (b"", "empty file"),
         (b"   \n\n  \n", "empty file"),
-        (b"PK\x03\x04\x14\x00\x00\x00binary", "binary file"),
+        (b"\x7fELF\x02\x01\x01\x00binary", "binary file"),
+        # A zip archive is opened whatever its name, and this one is broken.
+        (b"PK\x03\x04\x14\x00\x00\x00binary", "truncated or corrupt"),
         (bytes(range(1, 32)) * 10, "undecodable text"),
         (b"title: Only a header\nrating: PG\n\n", "no story text after the header"),
     ],
