@@ -9,10 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from fanarchive.lib.textdecode import UndecodableText, decode_text
+
 
 class ParseError(Exception):
     """A file that cannot be imported. The message says why, in words a reader can act on;
     the caller adds the file name."""
+
+
+def story_text(data: bytes) -> str:
+    """The text of a story file's bytes, whatever their encoding; ParseError ("empty
+    file", "binary file (...)", "undecodable text") when they hold none."""
+    try:
+        return decode_text(data)
+    except UndecodableText as error:
+        raise ParseError(str(error)) from None
 
 
 @dataclass

@@ -377,6 +377,15 @@ def _parsed_tags(parsed: ParsedWork) -> dict[str, list[str]]:
     }
 
 
+def _given_tags(parsed: ParsedWork) -> dict[str, bool]:
+    """Which tag types the parsed copy says anything about (a missing rating or warning
+    is filled in by default, which is not the source saying so)."""
+    given = {tag_type: bool(names) for tag_type, names in _parsed_tags(parsed).items()}
+    given[TagType.RATING] = parsed.rating is not None
+    given[TagType.WARNING] = bool(parsed.warnings)
+    return given
+
+
 def _tag_keys(parsed: ParsedWork) -> Iterator[TagKey]:
     for tag_type, names in _parsed_tags(parsed).items():
         for name in _unique(names):
@@ -441,6 +450,14 @@ def _fingerprint(parsed: ParsedWork, **values: Any) -> dict[str, Any]:
     for name, given in optional.items():
         if given is None or given in ("", []):
             values.pop(name)
+    if not parsed.creators:
+        values.pop("creators")
+    if not parsed.summary:
+        values.pop("summary")
+    # Tag types the copy gives no tags of at all: a plain-text copy of an AO3 download
+    # without its relationships has not removed them.
+    given = _given_tags(parsed)
+    values["tags"] = {t: names for t, names in values["tags"].items() if given[t]}
     for name in ("summary", "notes", "end_notes"):
         if name in values:
             values[name] = _normal_text(values[name])
@@ -504,23 +521,34 @@ def _stage(ready: ReadyWork, found: _Found) -> WriteResult:
 
 
 def _update(work: Work, ready: ReadyWork, known: _Found, found: _Found) -> None:
+    """Change a stored work to the parsed copy, in place. What the copy says nothing
+    about (no creators, no summary or notes, no tags of a type) stays as stored: a
+    plainer format of the same story removes nothing."""
     parsed = ready.parsed
+    kept = {name: getattr(work, name) for name in ("summary", "notes", "end_notes")}
     _fill(work, ready)
+    for name, value in kept.items():
+        if not getattr(parsed, name):
+            setattr(work, name, value)
     work.save()
-    WorkCreator.objects.filter(work=work).delete()
-    creators = _creators_for(_unique(parsed.creators), known, found)
-    WorkCreator.objects.bulk_create(
-        WorkCreator(work=work, creator=creators[name], position=position)
-        for position, name in enumerate(_unique(parsed.creators), start=1)
-    )
-    _store_contacts(parsed.contacts, creators)
-    keys = list(_tag_keys(parsed))
+    if parsed.creators:
+        WorkCreator.objects.filter(work=work).delete()
+        creators = _creators_for(_unique(parsed.creators), known, found)
+        WorkCreator.objects.bulk_create(
+            WorkCreator(work=work, creator=creators[name], position=position)
+            for position, name in enumerate(_unique(parsed.creators), start=1)
+        )
+        _store_contacts(parsed.contacts, creators)
+    given = [tag_type for tag_type, says in _given_tags(parsed).items() if says]
+    keys = [key for key in _tag_keys(parsed) if key[0] in given]
     tags = _tags_for(keys, known, found, dict.fromkeys(keys, parsed.fandoms))
     wanted = {tags[key].pk for key in keys}
-    WorkTag.objects.filter(work=work).exclude(tag_id__in=wanted).delete()
+    replaced = WorkTag.objects.filter(work=work, tag__type__in=given)
+    replaced.exclude(tag_id__in=wanted).delete()
     stored = set(WorkTag.objects.filter(work=work).values_list("tag_id", flat=True))
     WorkTag.objects.bulk_create([WorkTag(work=work, tag_id=pk) for pk in wanted - stored])
-    _set_series(work, parsed)
+    if parsed.series:
+        _set_series(work, parsed)
     _update_chapters(work, ready.chapters)
     _replace_fingerprint(work, ready.signature)
     found.written.append(work.pk)

@@ -77,6 +77,7 @@ KEY_GROUPS: dict[str, Group] = {
     "by": Group.CREATORS,
     "writer": Group.CREATORS,
     "penname": Group.CREATORS,
+    "creator": Group.CREATORS,
     "fandom": Group.FANDOMS,
     "category": Group.FANDOMS,
     "categories": Group.FANDOMS,
@@ -111,6 +112,12 @@ KEY_GROUPS: dict[str, Group] = {
     "archivewarning": Group.WARNINGS,
     "additionaltag": Group.FREEFORMS,
     "freeform": Group.FREEFORMS,
+    # FanFicFare's labels for what it reads from AO3: "Freeform Tags", "AO3 Categories"
+    # (only category values, which the fandom handler files as categories) and
+    # "Chapters/Total Chapters" ("3/5").
+    "freeformtag": Group.FREEFORMS,
+    "ao3categories": Group.FANDOMS,
+    "chapters/totalchapters": Group.CHAPTERS,
     "hit": Group.HITS,
     "read": Group.HITS,
     "view": Group.HITS,
@@ -122,6 +129,8 @@ KEY_GROUPS: dict[str, Group] = {
     "feedback": Group.PROVENANCE,
     "archive": Group.PROVENANCE,
     "distribution": Group.PROVENANCE,
+    # eFiction's "Challenges" (the challenges a story answered) has no home of its own.
+    "challenge": Group.PROVENANCE,
     "words": Group.PROVENANCE,
     "wordcount": Group.PROVENANCE,
     "series": Group.SERIES,
@@ -194,7 +203,53 @@ def apply_header(work: ParsedWork, fields: list[Field]) -> None:
         work.fields.append((item.key, item.value))
         if item.group is not None:
             _HANDLERS[item.group](header, item)
-    work.series = _resolve_series(header.series, header.parts)
+    # Added to, not replaced: an importer may apply its fields in several calls.
+    _extend_unique(work.series, _resolve_series(header.series, header.parts))
+
+
+def apply_names(
+    work: ParsedWork, key: str, names: Iterable[str], group: Group | None = None
+) -> None:
+    """Fill ``work`` from a label whose values come already separated, as an AO3
+    preface gives one link per tag: a name with a comma, "and" or "&" stays one name.
+    ``group`` overrides the label's own (an EPUB's "subject" is an additional tag).
+    The pair lands in ``work.fields`` with the names joined by ", "."""
+    names = list(dict.fromkeys(" ".join(name.split()) for name in names if name.strip()))
+    group = group or group_of(key)
+    if group not in _NAME_GROUPS:
+        apply_fields(work, [(key, ", ".join(names))])
+        return
+    work.fields.append((key, ", ".join(names)))
+    for name in names:
+        _NAME_GROUPS[group](work, name)
+
+
+def _add_fandom_name(work: ParsedWork, name: str) -> None:
+    category = _CATEGORY_NAMES.get("".join(name.lower().split()))
+    if category is not None:
+        _extend_unique(work.categories, [category])
+    else:
+        _extend_unique(work.fandoms, [name])
+
+
+def _add_warning_name(work: ParsedWork, name: str) -> None:
+    warning = _WARNING_WORDS.get(_alphanumeric(name))
+    _extend_unique(work.warnings if warning else work.freeforms, [warning or name])
+
+
+def _add_rating_name(work: ParsedWork, name: str) -> None:
+    work.rating = work.rating or rating_from(name)
+
+
+_NAME_GROUPS: dict[Group, Callable[[ParsedWork, str], None]] = {
+    Group.CREATORS: lambda work, name: _extend_unique(work.creators, [name]),
+    Group.FANDOMS: _add_fandom_name,
+    Group.RELATIONSHIPS: lambda work, name: _extend_unique(work.relationships, [name]),
+    Group.CHARACTERS: lambda work, name: _extend_unique(work.characters, [name]),
+    Group.FREEFORMS: lambda work, name: _extend_unique(work.freeforms, [name]),
+    Group.WARNINGS: _add_warning_name,
+    Group.RATING: _add_rating_name,
+}
 
 
 # Lists and names --------------------------------------------------------------------
@@ -545,7 +600,14 @@ _SERIES_WITH_POSITION = re.compile(
 )
 # "Name #2", "Name (#2)"
 _SERIES_WITH_NUMBER = re.compile(r"(?P<name>.+?)\s*[(\[]?#\s*(?P<position>\d+)[)\]]?")
-_SERIES_PATTERNS = (_POSITION_OF_SERIES, _SERIES_WITH_POSITION, _SERIES_WITH_NUMBER)
+# "Name [2]", as FanFicFare writes a series
+_SERIES_WITH_BRACKETED_NUMBER = re.compile(r"(?P<name>.+?)\s*\[\s*(?P<position>\d+)\s*\]")
+_SERIES_PATTERNS = (
+    _POSITION_OF_SERIES,
+    _SERIES_WITH_POSITION,
+    _SERIES_WITH_NUMBER,
+    _SERIES_WITH_BRACKETED_NUMBER,
+)
 # The value of a "part" field: "2", "Part Two", "2 of Name", "2 of 5".
 _PART_VALUE = re.compile(
     rf"(?:{_POSITION_WORD}\s*|#\s*)?(?P<position>\w+)(?:\s*(?:of|in|/)\s*(?P<name>.+))?", re.I
@@ -553,7 +615,7 @@ _PART_VALUE = re.compile(
 
 
 def series_from(value: str) -> ParsedSeries:
-    """A series field: "Name", "Name, part 2", "Name #2" or "Part 2 of Name"."""
+    """A series field: "Name", "Name, part 2", "Name #2", "Name [2]" or "Part 2 of Name"."""
     value = value.strip()
     for pattern in _SERIES_PATTERNS:
         match = pattern.fullmatch(value)

@@ -22,7 +22,7 @@ from pathlib import PurePosixPath
 from typing import BinaryIO
 
 from fanarchive.ingest.importers.labels import Field, apply_header, group_of
-from fanarchive.ingest.parsed import ParsedChapter, ParsedWork, ParseError
+from fanarchive.ingest.parsed import ParsedChapter, ParsedWork, ParseError, story_text
 from fanarchive.lib.html import html_to_text, looks_like_html
 from fanarchive.lib.prose import (
     chapter_heading,
@@ -32,7 +32,6 @@ from fanarchive.lib.prose import (
     split_chapters,
     text_to_html,
 )
-from fanarchive.lib.textdecode import UndecodableText, decode_text
 
 NAME = "plaintext"
 VERSION = "1"
@@ -52,10 +51,7 @@ def parse(stream: BinaryIO, name: str) -> Iterator[ParsedWork]:
     file name: "empty file", "binary file (...)", "undecodable text", "no story text
     after the header", "no story text after the title line" or "no story text"."""
     data = stream.read()
-    try:
-        text = decode_text(data)
-    except UndecodableText as error:
-        raise ParseError(str(error)) from None
+    text = story_text(data)
     work = parse_text(text, name)
     work.content_hash = hashlib.sha256(data).hexdigest()
     yield work
