@@ -41,6 +41,8 @@ class ParsedChapter:
 class ParsedSeries:
     title: str
     position: int | None = None
+    summary: str = ""
+    """HTML fragment or plain text; fills a new series' summary (or an empty one)."""
 
 
 @dataclass
@@ -95,6 +97,9 @@ class ParsedWork:
     language: str = ""
     series: list[ParsedSeries] = field(default_factory=list)
     complete: bool | None = None
+    posted: bool | None = None
+    """False for a work its source never published (an eFiction story not validated):
+    stored as a draft when first imported. None: published."""
     expected_chapters: int | None = None
     published: date | None = None
     updated: date | None = None

@@ -11,7 +11,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import BinaryIO, Protocol
 
-from fanarchive.ingest.importers import ao3, epub, fanficfare, html, plaintext
+from fanarchive.ingest.importers import ao3, efiction_dump, epub, fanficfare, html, plaintext
 from fanarchive.ingest.parsed import ParsedWork
 
 HEAD_BYTES = 64 * 1024
@@ -31,7 +31,7 @@ class Importer(Protocol):
 # Asked in this order, so the most particular shapes (an AO3 download is also HTML)
 # come first. The plain-text importer takes whatever no other recognises, and rejects
 # what is not text.
-IMPORTERS: list[ModuleType] = [epub, ao3, fanficfare, html, plaintext]
+IMPORTERS: list[ModuleType] = [epub, efiction_dump, ao3, fanficfare, html, plaintext]
 
 
 def importer_for_head(head: bytes, name: str) -> ModuleType:

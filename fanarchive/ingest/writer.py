@@ -24,9 +24,9 @@ from django.db.models import Model
 from django.utils import timezone
 
 from fanarchive.ingest.models import FingerprintBand, Provenance, TextFingerprint
-from fanarchive.ingest.parsed import CreatorContact, ParsedWork
+from fanarchive.ingest.parsed import ParsedWork
 from fanarchive.ingest.reading import PreparedChapter, ReadyWork, prepare
-from fanarchive.lib.html import html_to_text, sanitize
+from fanarchive.lib.html import html_to_text, looks_like_html, sanitize
 from fanarchive.lib.minhash import band_keys, similarity
 from fanarchive.search.engines import ChapterText, get_engine
 from fanarchive.search.indexing import index_works_chapters
@@ -168,7 +168,8 @@ class _Batch:
         names = {name for _, ready in staged for name in _unique(ready.parsed.creators)}
         creators = _creators_for(sorted(names), known, known)
         Work.objects.bulk_create([work for work, _ in staged])
-        _store_contacts([c for _, ready in staged for c in ready.parsed.contacts], creators)
+        for _, ready in staged:
+            _store_contacts(ready.parsed, creators)
         rows: dict[type[Model], list[Model]] = {model: [] for model in _STAGED_MODELS}
         for work, ready in staged:
             parsed = ready.parsed
@@ -516,6 +517,8 @@ def _fill(work: Work, ready: ReadyWork) -> None:
 def _stage(ready: ReadyWork, found: _Found) -> WriteResult:
     work = Work()
     _fill(work, ready)
+    # Only when new: a draft an editor has published since stays published.
+    work.posted = ready.parsed.posted is not False
     found.staged.append((work, ready))
     return WriteResult("imported", work)
 
@@ -538,7 +541,7 @@ def _update(work: Work, ready: ReadyWork, known: _Found, found: _Found) -> None:
             WorkCreator(work=work, creator=creators[name], position=position)
             for position, name in enumerate(_unique(parsed.creators), start=1)
         )
-        _store_contacts(parsed.contacts, creators)
+        _store_contacts(parsed, creators)
     given = [tag_type for tag_type, says in _given_tags(parsed).items() if says]
     keys = [key for key in _tag_keys(parsed) if key[0] in given]
     tags = _tags_for(keys, known, found, dict.fromkeys(keys, parsed.fandoms))
@@ -582,15 +585,16 @@ def _creators_for(names: list[str], known: _Found, found: _Found) -> dict[str, C
     return creators
 
 
-def _store_contacts(contacts: list[CreatorContact], creators: dict[str, Creator]) -> None:
+def _store_contacts(parsed: ParsedWork, creators: dict[str, Creator]) -> None:
     """Keep what an archive knew privately about its authors, on the creators credited
     with these names; later details fill in, never blank out, earlier ones."""
-    for contact in contacts:
+    for contact in parsed.contacts:
         if (creator := creators.get(contact.name.strip())) is None:
             continue
         stored, _ = StoredContact.objects.get_or_create(creator=creator)
         for name in ("email", "real_name", "website", "bio"):
             setattr(stored, name, getattr(contact, name).strip() or getattr(stored, name))
+        stored.archive = parsed.archive_name or stored.archive
         stored.save()
 
 
@@ -632,8 +636,14 @@ def _set_series(work: Work, parsed: ParsedWork) -> None:
     SeriesWork.objects.filter(work=work).delete()
     for entry in parsed.series:
         series = Series.objects.filter(title=entry.title).order_by("pk").first()
+        # Series pages show their summary as plain text.
+        summary = html_to_text(entry.summary) if looks_like_html(entry.summary) else entry.summary
+        summary = summary.strip()
         if series is None:
-            series = Series.objects.create(title=entry.title)
+            series = Series.objects.create(title=entry.title, summary=summary)
+        elif summary and not series.summary:
+            series.summary = summary
+            series.save(update_fields=["summary"])
         position = entry.position
         if position is None:
             position = series.entries.count() + 1
