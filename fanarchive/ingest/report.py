@@ -13,11 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from django.core.management.base import OutputWrapper
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
 from fanarchive.ingest.run import Outcome
 
 STATUSES = ("imported", "updated", "unchanged", "duplicate", "failed")
+
+INTERRUPTED = 130
+"""The shell's exit code for a command stopped by Ctrl-C."""
 
 PLAIN_PROGRESS_SECONDS = 30.0
 """How often a progress line is written when stderr is not a terminal (a log file, a
@@ -187,3 +190,60 @@ def describe(outcome: Outcome) -> str:
         return f"failed     {outcome.file}: {outcome.error}"
     line = f"{outcome.status:<10} #{outcome.work.pk} {outcome.work.title!r} <- {outcome.file}"
     return f"{line} ({outcome.note})" if outcome.note else line
+
+
+def add_import_options(parser: CommandParser) -> None:
+    """The options every import command shares: what it prints and how it writes."""
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object per work on stdout"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="apply a copy that looks older than the stored one"
+    )
+    parser.add_argument(
+        "--keep-duplicates",
+        action="store_true",
+        help="import works whose text is a near copy of a stored work's (not duplicates)",
+    )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE.json",
+        help="write every outcome to FILE.json at the end (also when interrupted)",
+    )
+
+
+def report_of(options: dict[str, Any]) -> Report | None:
+    """The `--report` asked for; a CommandError (exit code 2, nothing read) when its
+    folder does not exist, rather than after hours of importing."""
+    path: Path | None = options["report"]
+    if path is None:
+        return None
+    if not path.parent.is_dir():
+        raise CommandError(f"no such directory for --report: {path}", returncode=2)
+    return Report(path)
+
+
+def report_and_exit(
+    command: BaseCommand,
+    outcomes: Iterable[Outcome],
+    options: dict[str, Any],
+    *,
+    report: Report | None,
+    progress: Progress | None = None,
+) -> None:
+    """Print the outcomes and exit as every import command does: 1 when a file failed,
+    130 when interrupted (after the summary and the report)."""
+    try:
+        counts = print_outcomes(
+            outcomes,
+            stdout=command.stdout,
+            stderr=command.stderr,
+            as_json=options["json"],
+            progress=progress,
+            report=report,
+        )
+    except KeyboardInterrupt:
+        raise SystemExit(INTERRUPTED) from None
+    if counts["failed"]:
+        raise SystemExit(1)

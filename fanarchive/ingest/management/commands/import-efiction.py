@@ -21,13 +21,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from fanarchive.core.archive import ensure_archive
 from fanarchive.ingest.efiction import Archive, ArchiveError, DatabaseTables, DumpTables, Story
 from fanarchive.ingest.reading import ReadFile, prepare
-from fanarchive.ingest.report import Report, print_outcomes
+from fanarchive.ingest.report import add_import_options, report_and_exit, report_of
 from fanarchive.ingest.run import Outcome, import_read_files
 from fanarchive.lib.sqldump import SqlDumpError
 
 _SCHEMES = ("mysql", "mariadb", "mysql+pymysql")
-INTERRUPTED = 130
-"""The shell's code for a command stopped by Ctrl-C."""
 DRAFT_NOTE = "not validated on its archive: kept as a draft"
 
 
@@ -64,23 +62,7 @@ class Command(BaseCommand):
             help='the archive\'s name, shown as "Imported from NAME" (default: its site '
             "name, else the dump's or database's name)",
         )
-        parser.add_argument(
-            "--json", action="store_true", help="print one JSON object per work on stdout"
-        )
-        parser.add_argument(
-            "--force", action="store_true", help="apply a copy that looks older than the stored one"
-        )
-        parser.add_argument(
-            "--keep-duplicates",
-            action="store_true",
-            help="import works whose text is a near copy of a stored work's (not duplicates)",
-        )
-        parser.add_argument(
-            "--report",
-            type=Path,
-            metavar="FILE.json",
-            help="write every story's outcome to FILE.json at the end (also when interrupted)",
-        )
+        add_import_options(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         dump: Path | None = options["dump"]
@@ -94,9 +76,7 @@ class Command(BaseCommand):
         stories: Path | None = options["stories"]
         if stories is not None and not stories.is_dir():
             raise CommandError(f"no such directory: {stories}", returncode=2)
-        report_path: Path | None = options["report"]
-        if report_path is not None and not report_path.parent.is_dir():
-            raise CommandError(f"no such directory for --report: {report_path}", returncode=2)
+        report = report_of(options)
         encoding: str | None = options["encoding"]
         if encoding is not None:
             if url is not None:
@@ -131,21 +111,11 @@ class Command(BaseCommand):
                 read, force=options["force"], keep_duplicates=options["keep_duplicates"]
             )
             try:
-                counts = print_outcomes(
-                    _keep_drafts(written, drafts),
-                    stdout=self.stdout,
-                    stderr=self.stderr,
-                    as_json=options["json"],
-                    report=Report(report_path) if report_path is not None else None,
-                )
-            except KeyboardInterrupt:
-                raise SystemExit(INTERRUPTED) from None
+                report_and_exit(self, _keep_drafts(written, drafts), options, report=report)
             except pymysql.MySQLError as error:
                 raise CommandError(f"{label}: reading the database failed: {error}") from None
         finally:
             tables.close()
-        if counts["failed"]:
-            raise SystemExit(1)
 
 
 def _open_dump(
