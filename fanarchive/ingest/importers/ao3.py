@@ -1,4 +1,4 @@
-"""Archive of Our Own downloads: the HTML file, and EPUBs made from it.
+"""Archive of Our Own downloads: the HTML file, and the e-books calibre makes of it.
 
 AO3's "Download HTML" (otwarchive ``app/views/downloads/``; /work/shared/formats.md
 section 3) is one page:
@@ -20,13 +20,46 @@ section 3) is one page:
 
 Labels changed over the years (singular before plural, "Notes" before "Chapter
 Notes", Words before Chapters): the reader goes by what each element says, not by
-its position. The same reader takes AO3's EPUB, MOBI, AZW3 and PDF files, which are
-calibre conversions of that page: calibre splits it into several documents, renames
-most classes ("calibre3") and may drop the comments, so the page is put back together
-from the spine and read by structure: a ``dl`` of ``dt``/``dd`` is the tag list, a
-paragraph saying only "Summary" labels the blockquote after it, a heading "Chapter
-N" opens a chapter, and what is none of these inside a chapter is its text. Typed
-tags come from the preface; the OPF's ``dc:subject`` list has lost their types.
+its position.
+
+The same reader takes AO3's EPUB, AZW3, MOBI and PDF downloads, and the e-books
+readers make of the HTML themselves: all are calibre conversions of that page
+(otwarchive ``app/models/download_writer.rb``; the e-book importer turns MOBI, AZW3
+and PDF back into EPUB with calibre first). What a conversion keeps, as checked
+against real calibre output (``tests/fixtures/ao3/make_calibre_books.py``):
+
+* the HTML is first saved with ``web2disk``, which drops the comments, so an AO3
+  e-book never has the ``<!--chapter content-->`` markers;
+* calibre renames classes after their computed style, reusing any original name of
+  the same style: every paragraph may become ``p.message``, a ``dl.tags`` a
+  ``dl.message``, ``h2.heading`` an ``h2.toc-heading``, the byline ``div.calibre1``.
+  Class names in a book therefore mean nothing and are dropped before reading,
+  after the styles' bold and italic spans (MOBI writes ``<b>`` as ``span.bold``)
+  are turned back into ``<b>`` and ``<i>``;
+* EPUB and AZW3 keep the elements, split into several documents at the chapter
+  headings (``div#chapters`` and ``div#preface`` opening again in each);
+* MOBI flattens everything into paragraphs: headings become bold paragraphs, the
+  tag list "Rating:" paragraphs each followed by its value (a paragraph, or nested
+  blockquotes for a plain conversion), blockquotes lose their paragraphs;
+* PDF keeps paragraphs only: a heading may share its paragraph with what follows it
+  ("**Chapter 1: Title** Chapter Summary"), the summary and notes are plain
+  paragraphs after their label, a link may swallow the comma after a tag, and a
+  line of the message may wrap into a paragraph of its own;
+* conversions add a cover page and a generated table of contents (both left out:
+  the guide names them) and, for PDF, a "Document Outline".
+
+So in a book the page is put back together from the spine and read by structure
+alone: a ``dl`` of ``dt``/``dd``, or a preface paragraph saying only "Rating:" and
+the block after it, is the tag list; a paragraph saying only "Summary" labels the
+blockquote (or, in a PDF, the paragraph) after it; a heading or bold line "Chapter
+N" opens a chapter, "Preface" and "Afterword" the parts; and what is none of these
+inside a chapter is its text. AO3's ``--chapter`` XPath picks its own headings
+only, so where the table of contents lists chapter (or preface and afterword)
+headings, only those listed count: a "Chapter 2" the author wrote into the text
+stays text. A reader's own conversion keeps the content markers, between which all
+is text. Typed tags come from the preface; the OPF's ``dc:subject`` list has lost
+their types (and split the tags at their commas), and its one ``dc:creator`` joins
+every byline with ", ".
 
 Every preface field lands in ``ParsedWork.fields`` as AO3 wrote it (through
 :mod:`labels`), collections, words and related works included.
@@ -87,13 +120,18 @@ def parse(stream: BinaryIO, name: str) -> Iterator[ParsedWork]:
     yield work
 
 
-# EPUBs made from the download -------------------------------------------------------
+# E-books made from the download -----------------------------------------------------
 
 _PUBLISHER = "archive of our own"
+# Pages calibre adds: the cover (or title page holding it) and the generated contents.
+_ADDED_PAGES = frozenset({"cover", "title-page", "titlepage", "toc"})
+# calibre's author when it was given none.
+_NO_AUTHOR = frozenset({"unknown", ""})
 
 
 def recognizes_book(book: Epub) -> bool:
-    """An AO3 EPUB: published by the Archive of Our Own, or opening with AO3's preface."""
+    """An AO3 e-book: published by the Archive of Our Own, or opening with AO3's
+    preface (a conversion a reader made of the HTML download names no publisher)."""
     if any(_PUBLISHER in value.lower() for value in book.values("publisher")):
         return True
     for document in book.spine[:3]:
@@ -107,20 +145,64 @@ def recognizes_book(book: Epub) -> bool:
 
 
 def parse_book(book: Epub, name: str) -> ParsedWork:
-    """The work in an AO3 EPUB (``content_hash`` is left to the caller, which read
-    the bytes). Raises ParseError."""
+    """The work in an AO3 e-book, as calibre converted it (``content_hash`` is left to
+    the caller, which read the bytes). Raises ParseError."""
     body = lxml.html.Element("body")
+    added = {href for kind, href in book.guide if kind in _ADDED_PAGES}
+    contents: dict[str, list[str]] = {}
+    for title, href in book.toc:
+        contents.setdefault(href, []).append(title)
+    marked: set[str] = set()
     try:
+        styles = _Styles.of(book)
         for document in book.spine:
-            if document.linear and "nav" not in document.properties:
-                _append_body(body, document.html())
+            page = document.linear and "nav" not in document.properties
+            if page and document.href not in added:
+                root = document.html()
+                marked |= _mark_listed_headings(root, contents.get(document.href, []))
+                _append_body(body, root)
     except EpubError as error:
         raise ParseError(str(error)) from None
+    styles.restore(body)
     work = _new_work(name)
-    _Reader(work).read(body)
+    _Reader(work, book=True, listed=frozenset(marked)).read(body)
     _fill_from_opf(work, book)
     _finish(work)
     return work
+
+
+_LISTED = "data-fanarchive-listed"
+_HEADING_LINES = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "blockquote")
+
+
+def _mark_listed_headings(root: lxml.html.HtmlElement, titles: list[str]) -> set[str]:
+    """Mark the headings of a document that the book's table of contents lists
+    ("chapter", or "section" for the preface and afterword); say which kinds it
+    lists. AO3 has calibre list only its own headings, so a "Chapter 2" the author
+    wrote into the text is then no chapter of the work."""
+    kinds: set[str] = set()
+    for title in titles:
+        if _CHAPTER_HEADING.fullmatch(title):
+            kind = "chapter"
+        elif title.lower() in ("preface", "afterword"):
+            kind = "section"
+        else:
+            continue
+        found = None
+        for element in _body(root).iter(*_HEADING_LINES):
+            if element.get(_LISTED):
+                continue
+            text = _text(element)
+            # A PDF's heading may share its paragraph with what follows it.
+            if text == title or (element.tag == "p" and text.startswith(title + " ")):
+                # The innermost of nested matches (a MOBI's blockquote in a blockquote).
+                if found is not None and found not in set(element.iterancestors()):
+                    break
+                found = element
+        if found is not None:
+            found.set(_LISTED, kind)
+            kinds.add(kind)
+    return kinds
 
 
 def _append_body(target: lxml.html.HtmlElement, root: lxml.html.HtmlElement) -> None:
@@ -133,12 +215,69 @@ def _append_body(target: lxml.html.HtmlElement, root: lxml.html.HtmlElement) -> 
         target.append(child)
 
 
+@dataclass
+class _Styles:
+    """Which class names the book's stylesheets make bold or italic."""
+
+    bold: set[str] = field(default_factory=set)
+    italic: set[str] = field(default_factory=set)
+
+    _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+    _CLASS = re.compile(r"(?:[a-z0-9]+)?\.([\w-]+)", re.I)
+    _BOLD = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)\b", re.I)
+    _ITALIC = re.compile(r"font-style\s*:\s*(?:italic|oblique)\b", re.I)
+
+    @classmethod
+    def of(cls, book: Epub) -> _Styles:
+        styles = cls()
+        for item in book.manifest:
+            if item.media_type != "text/css":
+                continue
+            try:
+                css = book.read(item.href, limit=4 * 1024 * 1024).decode("utf-8", "replace")
+            except EpubError:
+                # A missing or oversized stylesheet costs bold headings, not text.
+                continue
+            for selectors, declarations in cls._RULE.findall(css):
+                names = [
+                    match[1]
+                    for selector in selectors.split(",")
+                    if (match := cls._CLASS.fullmatch(selector.strip()))
+                ]
+                if cls._BOLD.search(declarations):
+                    styles.bold.update(names)
+                if cls._ITALIC.search(declarations):
+                    styles.italic.update(names)
+        return styles
+
+    def restore(self, body: lxml.html.HtmlElement) -> None:
+        """Turn styled spans back into ``<b>`` and ``<i>`` and drop every class: in a
+        calibre book they name styles, not AO3's parts of the page."""
+        for element in body.iter():
+            if not isinstance(element.tag, str) or "class" not in element.attrib:
+                continue
+            names = set(element.attrib.pop("class").split())
+            if element.tag == "span":
+                if names & self.bold:
+                    element.tag = "b"
+                elif names & self.italic:
+                    element.tag = "i"
+
+
 def _fill_from_opf(work: ParsedWork, book: Epub) -> None:
     """What the preface did not give, from the OPF (never its untyped subjects)."""
     pairs: list[tuple[str, str]] = []
     if not work.title:
         work.title = book.first("title")
-    if not work.creators and (creators := book.values("creator")):
+    # AO3 passes calibre every byline joined by ", " (pseuds hold no commas), which
+    # calibre keeps as one author.
+    creators = [
+        _pseud(name.strip())
+        for value in book.values("creator")
+        for name in value.split(",")
+        if name.strip().lower() not in _NO_AUTHOR
+    ]
+    if not work.creators and creators:
         apply_names(work, "Creator", creators)
     if not work.summary and (description := book.first("description")):
         pairs.append(("Summary", description))
@@ -206,10 +345,21 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _names(value: etree._Element) -> list[str]:
+    # A PDF's link may take in the comma and space after its tag ("F/M, "), or the
+    # comma before the next one; AO3's separators are never part of a name.
+    return [name for link in value.iter("a") if (name := _text(link).strip(" ,"))]
+
+
 _CONTAINER_IDS = re.compile(r"preface|chapters|afterword|endnotes\d*|chapter-\d+")
 _CONTAINER_CLASSES = frozenset({"meta", "group", "preface", "afterword", "chapter", "chapters"})
 _WRAPPER_TAGS = frozenset({"div", "section", "article", "main", "body", "span", "center"})
 _SKIPPED_TAGS = frozenset({"script", "style", "head", "title", "meta", "link"})
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "blockquote", "ul", "ol", "dl", "table", "pre", "hr", "h1", "h2", "h3", "h4",
+     "h5", "h6", "center", "section", "article"}
+)  # fmt: skip
+_BOLD_TAGS = ("b", "strong")
 
 # What a label paragraph says, and what the blockquote after it is, by where it stands.
 _WORK_LABELS = {"summary": "summary", "notes": "notes", "note": "notes", "end notes": "end_notes"}
@@ -235,12 +385,18 @@ _STATS = re.compile(
     r"\s*:\s*(?P<value>[^\s:]+)",
     re.I,
 )
+_POSTED = re.compile(r"(?P<posted>\d+)\s*/")
 _TAG_LABELS = frozenset(
     {"rating", "ratings", "archive warning", "archive warnings", "warning", "warnings",
      "category", "categories", "fandom", "fandoms", "relationship", "relationships",
      "character", "characters", "additional tag", "additional tags", "freeform",
      "freeforms", "collection", "collections"}
 )  # fmt: skip
+# The labels of the preface's tag list: in a MOBI or PDF each is a paragraph of its own.
+_LIST_LABELS = _TAG_LABELS | {"language", "series", "stats"}
+_RELATED = ("inspired by ", "a translation of ", "translation into ")
+_CONTENTS_TITLES = frozenset({"table of contents", "contents", "document outline"})
+_URL_LINE = re.compile(r"(?:https?://|www\.)\S+?\.?", re.I)
 
 
 @dataclass
@@ -248,13 +404,24 @@ class _Reader:
     """Walks the page's blocks in document order, knowing which part it is in."""
 
     work: ParsedWork
+    book: bool = False
+    """Reading a calibre conversion, whose class names mean nothing."""
+    listed: frozenset[str] = frozenset()
+    """The kinds of heading ("chapter", "section") the book's table of contents lists:
+    of those kinds, only the listed headings count."""
     part: str = "start"
     """start, preface, chapters or afterword."""
     chapter: ParsedChapter | None = None
     label: str = ""
     """The label paragraph the next blockquote belongs to."""
+    quoted: str = ""
+    """The label of the blockquote just read (a PDF may continue it)."""
+    key: str = ""
+    """A tag list label ("Rating:") standing as a paragraph; its value is the next block."""
     previous: str = ""
     """What the last block was ("title", "label", "quote", ...)."""
+    posted: int = 0
+    """The posted chapters the preface's Stats give (0: not given)."""
     marked: bool = False
     """The current chapter has ``<!--chapter content-->`` markers."""
     inside_markers: bool = False
@@ -279,7 +446,7 @@ class _Reader:
                 self._comment(child.text or "")
             elif not isinstance(child.tag, str) or child.tag in _SKIPPED_TAGS:
                 continue
-            elif self._is_container(child):
+            elif not self.inside_markers and self._is_container(child):
                 self._enter(child)
                 if child.text and child.text.strip():
                     self._loose_text(child.text)
@@ -324,59 +491,147 @@ class _Reader:
     # Blocks ------------------------------------------------------------------------
 
     def _block(self, element: etree._Element) -> None:
+        if (split := self._split_heading(element)) is not None:
+            # A PDF's heading sharing its paragraph with what follows: two blocks.
+            for part in split:
+                self._block(part)
+            return
+        kind = self._kind(element)
+        if kind == "empty":
+            # calibre's page-break and spacing blocks stand between nothing.
+            return
+        if kind not in ("quote", "more"):
+            self.quoted = ""
+        if kind != "label":
+            # A label names one blockquote: what follows it is no longer labelled.
+            self.label = ""
+        if kind != "key":
+            self.key = ""
+        self.previous = kind
+
+    def _kind(self, element: etree._Element) -> str:
+        """Read one block; say what it was."""
         tag = element.tag
-        label = _label(element)
-        kind = "content"
-        if self.part in ("start", "preface") and _is_message(element):
+        text = _text(element)
+        if not text and tag != "hr" and element.find(".//img") is None:
+            return "empty"
+        if self.inside_markers:
+            # Between AO3's chapter content markers all is the story's.
+            return self._content(element)
+        # The text is read once: a chapter's block may be long.
+        label = text.rstrip(":").strip().lower()
+        in_preface = self.part in ("start", "preface")
+        bold_line = len(text) < 200 and _is_bold_line(element, text)
+        heading = tag in ("h1", "h2", "h3", "h4") or bold_line
+        if in_preface and _is_message(element, text):
             self.part = "preface"
             self._message(element)
-            kind = "message"
-        elif self.part == "afterword" and _is_message(element):
-            kind = "message"
-        elif tag == "dl" and self.part in ("start", "preface") and element.find("dt") is not None:
+            return "message"
+        if self.previous == "message" and self._message_continues(element, text):
+            return "message"
+        if self.part == "afterword" and _is_message(element, text):
+            return "message"
+        if tag == "dl" and in_preface and element.find("dt") is not None:
             self.part = "preface"
             self._tags(element)
-            kind = "tags"
-        elif tag == "h1" and self.part in ("start", "preface") and not self.work.title:
+            return "tags"
+        if in_preface and tag in ("p", "div") and text.endswith(":") and label in _LIST_LABELS:
             self.part = "preface"
-            self.work.title = _text(element)
-            kind = "title"
-        elif self._is_byline(element):
-            self._byline(element)
-            kind = "byline"
-        elif tag in ("h2", "h3") and label in ("preface", "afterword"):
+            self.key = text.rstrip(":").strip()
+            return "key"
+        if self.previous == "key" and self.key and in_preface:
+            self._tag_field(self.key, element)
+            return "tags"
+        if heading and label in ("preface", "afterword") and self._counts(element, "section"):
             if label == "afterword":
                 self._close_chapter()
                 self.part = "afterword"
             else:
                 self.part = "preface"
-            kind = "section"
-        elif tag in ("h2", "h3") and (match := _chapter_heading(element)) is not None:
+            return "section"
+        if (
+            heading
+            and (match := _chapter_heading(element, text))
+            and self._counts(element, "chapter")
+        ):
             self._start_chapters()
             self._open_chapter((match["title"] or "").strip())
-            kind = "heading"
-        elif tag in ("p", "div", "h3", "h4", "h5", "h6", "b", "strong") and label in _ALL_LABELS:
+            return "heading"
+        if (tag == "h1" or bold_line) and in_preface and label not in _ALL_LABELS:
+            if not self.work.title:
+                self.part = "preface"
+                self.work.title = text
+                return "title"
+            if text == self.work.title:
+                return "title"
+        if self._is_byline(element, text):
+            self._byline(element)
+            return "byline"
+        if (
+            label in _ALL_LABELS
+            and (tag in ("p", "div", "h3", "h4", "h5", "h6", "b", "strong") or _is_line(element))
+            and not self._is_story_line(label)
+        ):
             self.label = label
-            kind = "label"
-        elif tag == "blockquote" and self.label:
+            return "label"
+        if _is_endnote_link(element, text):
+            return "link"
+        if tag == "blockquote" and self.label:
             self._quote(element)
-            kind = "quote"
-        elif _is_endnote_link(element):
-            kind = "link"
-        elif self.part in ("start", "preface") and tag in ("ul", "ol") and self.work.title:
-            self.fields.append(("Related Works", _text(element)))
-            kind = "related"
-        elif self.part == "afterword":
-            if tag == "dl" or _text(element):
-                self.fields.append(("Related Works", _text(element)))
-            kind = "related"
-        elif self.part == "start":
-            kind = "ignored"
-        else:
-            self._content(element)
-        if kind != "label":
-            self.label = "" if kind != "quote" else self.label
-        self.previous = kind
+            self.quoted = self.label
+            return "quote"
+        if self.previous == "label" and tag in ("p", "div"):
+            # A PDF keeps a summary or note as a plain paragraph after its label.
+            self._quote(element)
+            self.quoted = self.label
+            return "quote"
+        if in_preface and self.work.title and self._is_related(element, text):
+            self.fields.append(("Related Works", text))
+            return "related"
+        if self._more_of_the_preface(element, text):
+            return "more"
+        if self.part == "afterword":
+            if _is_contents(element, label):
+                return "contents"
+            if text:
+                self.fields.append(("Related Works", text))
+            return "related"
+        if self.part == "start":
+            return "ignored"
+        return self._content(element)
+
+    def _counts(self, heading: etree._Element, kind: str) -> bool:
+        """Whether a heading of this kind is one of AO3's: any, unless the table of
+        contents lists the headings of that kind."""
+        return kind not in self.listed or heading.get(_LISTED) == kind
+
+    def _is_story_line(self, label: str) -> bool:
+        """Whether a line saying "Notes" is the story's own: in a book, whose chapter
+        text is not marked off, a summary or notes label after the chapter's text has
+        begun (end notes follow the text)."""
+        return (
+            self.book
+            and self.part == "chapters"
+            and bool(self.body)
+            and _CHAPTER_LABELS.get(label) != "end_notes"
+        )
+
+    def _split_heading(self, element: etree._Element) -> list[etree._Element] | None:
+        """A paragraph opening with a bold heading and going on with more ("**Chapter
+        1: Title** Chapter Summary", "**Title** by creator"), as two paragraphs; None
+        for any other block."""
+        if not self.book or element.tag not in ("p", "div"):
+            return None
+        split = _split_bold_lead(element)
+        if split is None:
+            return None
+        lead, rest = split
+        if element.get(_LISTED):
+            lead.set(_LISTED, element.get(_LISTED))
+        title = _text(lead)
+        is_heading = title.lower() in ("preface", "afterword") or _chapter_heading(lead)
+        is_title = self.part in ("start", "preface") and _text(rest).lower().startswith("by ")
+        return [lead, rest] if is_heading or is_title else None
 
     def _message(self, element: etree._Element) -> None:
         text = _text(element)
@@ -391,6 +646,21 @@ class _Reader:
         if url:
             self.fields.append(("URL", url))
 
+    def _message_continues(self, element: etree._Element, text: str) -> bool:
+        """A line of the message that a PDF put in a paragraph of its own: the work's
+        address in the preface, the end of the request to comment in the afterword."""
+        if element.tag not in ("p", "div") or not text:
+            return False
+        if self.part == "afterword":
+            return len(text) < 100 and _label(element) not in _ALL_LABELS
+        if self.part != "preface" or not _URL_LINE.fullmatch(text):
+            return False
+        links = [link.get("href", "") for link in element.iter("a")]
+        url = next((href for href in links if "/works/" in href), "")
+        if url and not any(key == "URL" for key, _ in self.fields):
+            self.fields.append(("URL", url))
+        return True
+
     def _tags(self, element: etree._Element) -> None:
         key = ""
         for child in element:
@@ -401,9 +671,9 @@ class _Reader:
 
     def _tag_field(self, key: str, value: etree._Element) -> None:
         normal = " ".join(key.lower().split())
-        links = [_text(link) for link in value.iter("a")]
         if normal in _TAG_LABELS:
-            self.fields.append((key, links or [name.strip() for name in _text(value).split(",")]))
+            names = _names(value) or [name.strip() for name in _text(value).split(",")]
+            self.fields.append((key, names))
         elif normal == "series":
             self._series(value)
         elif normal == "stats":
@@ -418,10 +688,10 @@ class _Reader:
             before = (previous.tail if previous is not None else link.getparent().text) or ""
             if match := _SERIES_PART.search(before):
                 found.append((match["position"], _text(link)))
-        if not found:
-            found = [
-                (m["position"], m["name"].strip()) for m in _SERIES_TEXT.finditer(_text(value))
-            ]
+        in_text = [(m["position"], m["name"].strip()) for m in _SERIES_TEXT.finditer(_text(value))]
+        if len(in_text) > len(found):
+            # No links, or a PDF's link that took in the next "Part N of" too.
+            found = in_text
         self.fields += [("Series", f"Part {position} of {name}") for position, name in found]
 
     def _stats(self, text: str) -> None:
@@ -435,18 +705,28 @@ class _Reader:
                 self.work.updated = self.work.updated or date_from(value)
             elif key == "Updated" or (key == "Chapters" and value.endswith("?")):
                 self.work.complete = False
+            if key == "Chapters" and (posted := _POSTED.match(value)):
+                self.posted = int(posted["posted"])
 
-    def _is_byline(self, element: etree._Element) -> bool:
+    def _is_byline(self, element: etree._Element, text: str) -> bool:
         if "byline" in _classes(element):
             return True
-        return self.previous == "title" and _text(element).lower().startswith("by ")
+        if not text.lower().startswith("by "):
+            return False
+        if self.previous == "title":
+            return True
+        # Without the title just before: a line of links to creators, in the preface,
+        # or after a chapter's heading (a chapter by other creators than the work).
+        links_users = any("/users/" in link.get("href", "") for link in element.iter("a"))
+        return links_users and (self.part in ("start", "preface") or self.previous == "heading")
 
     def _byline(self, element: etree._Element) -> None:
         text = _text(element)
         if self.chapter is not None and self.part == "chapters":
             self.fields.append((f"Chapter {len(self.work.chapters) + 1} byline", text))
             return
-        names = [_pseud(_text(link)) for link in element.iter("a")]
+        names = [_pseud(_text(link).strip(" ,")) for link in element.iter("a")]
+        names = [name for name in names if name]
         if not names:
             # "by Anonymous": no links.
             names = [re.sub(r"^by\s+", "", text, flags=re.I)]
@@ -455,7 +735,7 @@ class _Reader:
         self.fields.append(("Byline", re.sub(r"^by\s+", "", text, flags=re.I)))
 
     def _quote(self, element: etree._Element) -> None:
-        html = _inner_html(element)
+        html = _quoted_html(element)
         if not html:
             return
         if self.part == "chapters" and self.chapter is not None:
@@ -468,6 +748,27 @@ class _Reader:
             self.fields.append(("End Notes", html))
         elif self.part != "afterword" and self.label in _WORK_LABELS:
             self.fields.append((self.label.title(), html))
+
+    def _more_of_the_preface(self, element: etree._Element, text: str) -> bool:
+        """Another paragraph of a summary or note that a PDF wrote as plain paragraphs
+        (in a work of several chapters, where the preface ends at a chapter heading)."""
+        if self.part != "preface" or self.posted < 2 or self.previous not in ("quote", "more"):
+            return False
+        key = self.quoted.title() if self.quoted in _WORK_LABELS else ""
+        if element.tag not in ("p", "div") or not key or not text:
+            return False
+        for index in range(len(self.fields) - 1, -1, -1):
+            if self.fields[index][0] == key:
+                self.fields[index] = (key, f"{self.fields[index][1]}\n{_quoted_html(element)}")
+                return True
+        return False
+
+    def _is_related(self, element: etree._Element, text: str) -> bool:
+        """AO3's list of related works ("Inspired by ...", translations); in a PDF a
+        paragraph of its own."""
+        if element.tag in ("ul", "ol"):
+            return self.part in ("start", "preface")
+        return element.tag in ("p", "div") and text.lower().startswith(_RELATED)
 
     # Chapters -----------------------------------------------------------------------
 
@@ -491,23 +792,49 @@ class _Reader:
             self.work.chapters.append(self.chapter)
         self.chapter, self.body = None, []
 
-    def _content(self, element: etree._Element) -> None:
+    def _content(self, element: etree._Element) -> str:
         if self.part == "preface":
-            # Text after the preface in a book whose chapter ids calibre dropped.
+            if element.tag == "hr":
+                return "empty"
+            # Text after the preface: a one-chapter work's, which has no heading.
             self.part = "chapters"
         if not self._collecting():
-            return
+            return "content"
         if self.chapter is None:
             self.chapter = ParsedChapter(body="")
-        html = _inner_html(element) if "userstuff" in _classes(element) else _outer_html(element)
+        unwrap = "userstuff" in _classes(element) or (self.book and element.tag == "div")
+        html = _inner_html(element) if unwrap else _outer_html(element)
         if html:
             self.body.append(html)
+        return "content"
 
     def _loose_text(self, text: str) -> None:
         if self._collecting() and text.strip():
             if self.chapter is None:
                 self.chapter = ParsedChapter(body="")
             self.body.append(f"<p>{_escape(text.strip())}</p>")
+
+
+def _quoted_html(element: etree._Element) -> str:
+    """The HTML of a summary or note: a blockquote's content, in a paragraph when it
+    is bare text (as a MOBI leaves it); any other block whole."""
+    if element.tag != "blockquote":
+        return _outer_html(element)
+    # A MOBI nests a blockquote in another for each indent.
+    while len(element) == 1 and element[0].tag == "blockquote" and not _has_own_text(element):
+        element = element[0]
+    html = _inner_html(element)
+    if html and not any(
+        isinstance(child.tag, str) and child.tag in _BLOCK_TAGS for child in element
+    ):
+        return f"<p>{html}</p>"
+    return html
+
+
+def _has_own_text(element: etree._Element) -> bool:
+    return bool((element.text or "").strip()) or any(
+        (child.tail or "").strip() for child in element
+    )
 
 
 def _pseud(text: str) -> str:
@@ -517,28 +844,89 @@ def _pseud(text: str) -> str:
     return match["pseud"] if match else text
 
 
-def _chapter_heading(element: etree._Element) -> re.Match[str] | None:
-    classes = _classes(element)
-    if "toc-heading" in classes and not _CHAPTER_HEADING.fullmatch(_text(element)):
+def _chapter_heading(element: etree._Element, text: str | None = None) -> re.Match[str] | None:
+    return _CHAPTER_HEADING.fullmatch(_text(element) if text is None else text)
+
+
+def _is_bold_line(element: etree._Element, text: str | None = None) -> bool:
+    """A paragraph all of whose text is bold: a heading, once a MOBI or PDF has made
+    paragraphs of the headings."""
+    if element.tag not in ("p", "div", "blockquote") or not (text or _text(element)):
+        return False
+    if next(element.iter(*_BOLD_TAGS), None) is None or not _is_line(element):
+        return False
+    clone = copy.deepcopy(element)
+    for bold in list(clone.iter(*_BOLD_TAGS)):
+        if bold is not clone:
+            bold.drop_tree()
+    return not _text(clone)
+
+
+def _is_line(element: etree._Element) -> bool:
+    """A paragraph, or what a MOBI made of one: a blockquote (nested or not) of text."""
+    if element.tag in ("p", "div"):
+        return True
+    return element.tag == "blockquote" and not any(
+        isinstance(node.tag, str) and node.tag in _BLOCK_TAGS and node.tag != "blockquote"
+        for node in element.iterdescendants()
+    )
+
+
+def _split_bold_lead(
+    element: etree._Element,
+) -> tuple[lxml.html.HtmlElement, lxml.html.HtmlElement] | None:
+    """(a paragraph of the leading bold, a paragraph of the rest) of a paragraph that
+    opens with bold text and goes on; None otherwise."""
+    if (element.text or "").strip():
         return None
-    return _CHAPTER_HEADING.fullmatch(_text(element))
+    children = list(element)
+    bold = next((child for child in children if child.tag in _BOLD_TAGS), None)
+    if bold is None or not _text(bold):
+        return None
+    following = children[children.index(bold) + 1 :]
+    # Only empty anchors (a PDF's bookmark targets) may come before the heading.
+    for child in children[: children.index(bold)]:
+        if child.tag != "a" or _text(child) or (child.tail or "").strip():
+            return None
+    lead = lxml.html.Element("p")
+    lead.append(copy.deepcopy(bold))
+    lead[-1].tail = None
+    rest = lxml.html.Element("p")
+    rest.text = (bold.tail or "").lstrip()
+    for child in following:
+        rest.append(copy.deepcopy(child))
+    if not _text(rest):
+        return None
+    return lead, rest
 
 
-def _is_message(element: etree._Element) -> bool:
+def _is_message(element: etree._Element, text: str | None = None) -> bool:
     if element.tag not in ("p", "div"):
         return False
     if "message" in _classes(element):
         return True
-    text = _text(element).lower()
+    text = (_text(element) if text is None else text).lower()
     return text.startswith(("posted originally on the", "please drop by the")) or (
         "posted originally on the" in text and len(text) < 400
     )
 
 
-def _is_endnote_link(element: etree._Element) -> bool:
+def _is_endnote_link(element: etree._Element, text: str | None = None) -> bool:
     if "endnote-link" in _classes(element):
         return True
-    return _text(element).lower().startswith("see the end of the ") and len(_text(element)) < 80
+    text = _text(element) if text is None else text
+    return len(text) < 80 and text.lower().startswith("see the end of the ")
+
+
+def _is_contents(element: etree._Element, label: str) -> bool:
+    """A table of contents calibre generated: its heading, or a list of links that all
+    point inside the book."""
+    if label in _CONTENTS_TITLES:
+        return True
+    if element.tag not in ("ul", "ol"):
+        return False
+    links = [link.get("href", "") for link in element.iter("a")]
+    return bool(links) and not any("://" in href for href in links)
 
 
 def _has_landmark(element: etree._Element) -> bool:
@@ -562,8 +950,14 @@ def _has_landmark(element: etree._Element) -> bool:
             or _label(descendant) in ("preface", "afterword")
         ):
             return True
-        if tag == "p" and (_is_message(descendant) or _label(descendant) in _ALL_LABELS):
-            following = descendant.getnext()
-            if _is_message(descendant) or (following is not None and following.tag == "blockquote"):
+        if tag == "p":
+            text = _text(descendant)
+            if _CHAPTER_HEADING.fullmatch(text) and _is_bold_line(descendant, text):
                 return True
+            if _is_message(descendant, text):
+                return True
+            if text.rstrip(":").strip().lower() in _ALL_LABELS:
+                following = descendant.getnext()
+                if following is not None and following.tag == "blockquote":
+                    return True
     return False

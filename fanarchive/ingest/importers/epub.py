@@ -40,13 +40,12 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import BinaryIO
 
 import lxml.html
 from lxml import etree
 
-from fanarchive.ingest.importers import ao3
+from fanarchive.ingest.importers import ao3, fanficfare
 from fanarchive.ingest.importers.labels import Group, apply_fields, apply_names
 from fanarchive.ingest.importers.plaintext import title_from_file_name
 from fanarchive.ingest.parsed import ParsedChapter, ParsedWork, ParseError
@@ -111,25 +110,10 @@ def parse(stream: BinaryIO, name: str) -> Iterator[ParsedWork]:
 
 def parse_book(book: Epub, name: str) -> ParsedWork:
     """The work in an opened book, by the first reader that knows it."""
-    if ao3.recognizes_book(book):
-        return ao3.parse_book(book, name)
-    fanficfare = _fanficfare()
-    if fanficfare is not None and fanficfare.recognizes_book(book):
-        return fanficfare.parse_book(book, name)
+    for reader in (ao3, fanficfare):
+        if reader.recognizes_book(book):
+            return reader.parse_book(book, name)
     return parse_generic(book, name)
-
-
-def _fanficfare() -> ModuleType | None:
-    # The FanFicFare reader is written alongside this one; until its module exists,
-    # FanFicFare books are read generically, which loses only their title page's
-    # labelled fields.
-    try:
-        from fanarchive.ingest.importers import fanficfare
-    except ModuleNotFoundError as error:
-        if error.name == "fanarchive.ingest.importers.fanficfare":
-            return None
-        raise
-    return fanficfare if hasattr(fanficfare, "recognizes_book") else None
 
 
 # calibre ------------------------------------------------------------------------------
@@ -324,10 +308,15 @@ def _is_front_matter(body: lxml.html.HtmlElement) -> bool:
 def _chapter_body(body: lxml.html.HtmlElement, toc_title: str) -> tuple[str, str]:
     """(title, HTML) of a chapter document: its first heading is its title when the
     table of contents gives none, and is taken out of the text when it says the title
-    before any text does."""
+    before any text does. A MOBI's headings are paragraphs: a first paragraph saying
+    just the table of contents' title is the heading too."""
     for element in list(body.iter("script", "style")):
         element.drop_tree()
     heading = next(body.iter(*_HEADINGS), None)
+    if toc_title and (heading is None or not _leads(body, heading)):
+        first = next((p for p in body.iter("p") if p.text_content().strip()), None)
+        if first is not None and " ".join(first.text_content().split()) == toc_title:
+            heading = first
     title = toc_title
     if heading is not None:
         heading_text = " ".join(heading.text_content().split())

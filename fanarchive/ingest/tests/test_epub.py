@@ -2,7 +2,9 @@
 readers, calibre for MOBI/AZW3/PDF, and hostile books.
 
 The books are built from the source trees in fixtures/epub/ (original stories) by
-fixtures/epub/build.py, which also makes the hostile books.
+fixtures/epub/build.py, which also makes the hostile books; the AO3 book is real
+calibre output (fixtures/ao3/calibre/, made by fixtures/ao3/make_calibre_books.py).
+calibre itself converts in the tests marked so, which skip, saying why, without it.
 """
 
 import hashlib
@@ -10,6 +12,7 @@ import io
 import os
 import re
 import stat
+import subprocess
 import sys
 import textwrap
 import zipfile
@@ -21,17 +24,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fanarchive.ingest.importers import epub
+from fanarchive.ingest.importers import epub, fanficfare
 from fanarchive.ingest.parsed import ParsedSeries, ParsedWork, ParseError
 from fanarchive.ingest.registry import importer_for, importer_for_head, is_story_archive
 from fanarchive.ingest.run import import_paths
 from fanarchive.ingest.tests.fixtures.epub.build import HOSTILE, build_epub, source, zip_members
 from fanarchive.lib.epub import open_epub
+from fanarchive.lib.html import html_to_text
 from fanarchive.works.models import Work
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EPUB2 = "winter_orchard_epub2"
 EPUB3 = "moth_hours_epub3"
+AO3_BOOK = FIXTURES / "ao3" / "calibre" / "lantern_keepers.ao3.epub"
 
 
 def book_bytes(tree: str, replace: dict[str, bytes] | None = None) -> bytes:
@@ -49,15 +54,17 @@ def fields_of(work: ParsedWork, key: str) -> list[str]:
 
 
 def words(html: str) -> list[str]:
-    return lxml.html.fragment_fromstring(html, create_parent="div").text_content().split()
+    """The words of an HTML fragment, each block ending a word as the writer reads it."""
+    return html_to_text(html).split()
 
 
 # Recognising --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("tree", [EPUB2, EPUB3, "lantern_keepers_calibre_epub"])
-def test_it_recognises_an_epub_by_its_mimetype_member(tree):
-    assert epub.recognizes(book_bytes(tree)[:65536], "book")
+@pytest.mark.parametrize("book", [EPUB2, EPUB3, AO3_BOOK], ids=str)
+def test_it_recognises_an_epub_by_its_mimetype_member(book):
+    data = book.read_bytes() if isinstance(book, Path) else book_bytes(book)
+    assert epub.recognizes(data[:65536], "book")
 
 
 def test_a_zip_of_stories_is_not_an_epub():
@@ -206,20 +213,20 @@ def test_a_book_without_story_text_is_refused():
 
 
 def test_an_ao3_book_goes_to_the_ao3_reader():
-    assert parse_bytes(book_bytes("lantern_keepers_calibre_epub")).importer == "ao3"
+    assert parse_bytes(AO3_BOOK.read_bytes()).importer == "ao3"
 
 
 def test_a_fanficfare_book_goes_to_the_fanficfare_reader():
-    if epub._fanficfare() is None:
-        pytest.skip("the FanFicFare reader is not written yet")
     data = (FIXTURES / "fanficfare" / "gullhaven.epub").read_bytes()
     work = parse_bytes(data, "gullhaven.epub")
     assert work.importer == "fanficfare"
     assert work.content_hash == hashlib.sha256(data).hexdigest()
 
 
-def test_without_the_fanficfare_reader_its_books_are_read_generically(monkeypatch):
-    monkeypatch.setattr(epub, "_fanficfare", lambda: None)
+def test_a_book_no_reader_knows_is_read_generically(monkeypatch):
+    """The generic reader is what remains: a FanFicFare book read without its title
+    page still gives the OPF's title and creators."""
+    monkeypatch.setattr(fanficfare, "recognizes_book", lambda book: False)
     work = parse_bytes((FIXTURES / "fanficfare" / "gullhaven.epub").read_bytes())
     assert (work.importer, work.title) == ("epub", "The Lamp at Gullhaven")
     assert work.creators == ["quillandlamp"]
@@ -285,6 +292,42 @@ def test_a_pdf_is_converted_by_calibre_then_read(fake_calibre):
 def test_calibres_complaint_is_passed_on(fake_calibre):
     with pytest.raises(ParseError, match="calibre could not convert the PDF: Conversion error"):
         parse_bytes(PDF, "story.pdf")
+
+
+# The real calibre ----------------------------------------------------------------------
+
+needs_calibre = pytest.mark.usefixtures("calibre")
+
+
+@needs_calibre
+def test_the_real_calibres_complaint_about_a_broken_pdf_is_passed_on():
+    with pytest.raises(ParseError, match=r"calibre could not convert the PDF: \S"):
+        parse_bytes(PDF, "story.pdf")
+
+
+@needs_calibre
+@pytest.mark.parametrize("file_type", ["mobi", "azw3"])
+def test_a_generic_book_comes_back_from_a_kindle_file(tmp_path, file_type):
+    source_book = tmp_path / "winter_orchard.epub"
+    source_book.write_bytes(book_bytes(EPUB2))
+    target = tmp_path / f"winter_orchard.{file_type}"
+    subprocess.run(
+        ["ebook-convert", str(source_book), str(target)],
+        capture_output=True,
+        check=True,
+        timeout=epub.CONVERT_TIMEOUT,
+    )
+    work, original = parse_bytes(target.read_bytes(), target.name), parse_bytes(book_bytes(EPUB2))
+    assert work.importer == "epub"
+    assert (work.title, work.creators) == (original.title, original.creators)
+    assert [c.title for c in work.chapters] == [c.title for c in original.chapters]
+    for ours, theirs in zip(work.chapters, original.chapters, strict=True):
+        assert words(ours.body)[: len(words(theirs.body))] == words(theirs.body)
+    # What the Kindle formats lose: the series, the notes page's being out of the
+    # reading order (it ends the last chapter), and tags split at their commas.
+    assert "A Bramley is a cooking apple." in work.chapters[-1].body
+    assert work.series == []
+    assert "Magical Realism" in work.freeforms
 
 
 # Hostile books ------------------------------------------------------------------------
