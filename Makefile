@@ -57,3 +57,4 @@ BENCH_ARGS ?=
 bench: $(BIN)/fanarchive
 	$(BIN)/python bench/tagging.py
 	$(BIN)/python bench/search.py --preset $(PRESET) $(BENCH_ARGS)
+	$(BIN)/python bench/formats.py --preset $(PRESET)

@@ -1025,7 +1025,10 @@ def _drop_if_empty(block: HtmlElement, within: HtmlElement | None = None) -> Non
     while block.getparent() is not None and block.tag not in {"body", "html"}:
         if block is within:
             return
-        if _normal(block.text_content()) or block.find(".//img") is not None:
+        # Stops at the first text: a header line taken out of a block that holds the
+        # whole story must not read the story again for each line.
+        has_text = any(piece and not _SPACE.fullmatch(piece) for piece in block.itertext())
+        if has_text or block.find(".//img") is not None:
             return
         parent = block.getparent()
         block.drop_tree()
