@@ -49,6 +49,9 @@ from fanarchive.works.models import CreatorContact as StoredContact
 
 Status = Literal["imported", "unchanged", "updated", "duplicate"]
 TagKey = tuple[str, str]
+type _Copied = tuple[Work | int, float] | None
+"""The work (stored: its id; this batch's: the object) a new work's text copies, and
+the estimated share of shingles they have in common."""
 
 
 @dataclass
@@ -126,11 +129,11 @@ class _Batch:
                 for key in sharing[work_id]:
                     self.prints.setdefault(key, []).append((work_id, bytes(signature)))
 
-    def copy_of(self, ready: ReadyWork) -> tuple[Work | int, float] | None:
+    def copy_of(self, ready: ReadyWork) -> _Copied:
         """The stored or batch work whose text this one's copies, and how closely."""
         if ready.signature is None or self.keep_duplicates:
             return None
-        best: tuple[Work | int, float] | None = None
+        best: _Copied = None
         for key in band_keys(ready.signature):
             for work, signature in self.prints.get(key, ()):
                 score = similarity(ready.signature, signature)
@@ -280,7 +283,7 @@ def _write_together(
             found = _Found()
             try:
                 with transaction.atomic():
-                    result = _write_one(ready, force, batch, found)
+                    result = _write_one(ready, force, batch, found, copied)
             except Exception as error:
                 results.append(error)
                 continue
@@ -290,10 +293,12 @@ def _write_together(
     return results
 
 
-def _write_one(ready: ReadyWork, force: bool, batch: _Batch, found: _Found) -> WriteResult:
+def _write_one(
+    ready: ReadyWork, force: bool, batch: _Batch, found: _Found, copied: _Copied
+) -> WriteResult:
     parsed, chapters, known = ready.parsed, ready.chapters, batch.known
     if not batch.may_be_stored(parsed):
-        return _new(ready, batch, found)
+        return _new(ready, batch, found, copied)
 
     same_bytes = (
         Provenance.objects.filter(content_hash=parsed.content_hash).select_related("work").first()
@@ -303,7 +308,7 @@ def _write_one(ready: ReadyWork, force: bool, batch: _Batch, found: _Found) -> W
 
     stored = find_by_source(parsed)
     if stored is None:
-        return _new(ready, batch, found)
+        return _new(ready, batch, found, copied)
 
     if fingerprint_of_parsed(parsed, chapters) == fingerprint_of_work(stored, parsed):
         _provenance(stored, parsed).save()
@@ -321,10 +326,10 @@ def _write_one(ready: ReadyWork, force: bool, batch: _Batch, found: _Found) -> W
     return WriteResult("updated", stored)
 
 
-def _new(ready: ReadyWork, batch: _Batch, found: _Found) -> WriteResult:
+def _new(ready: ReadyWork, batch: _Batch, found: _Found, copied: _Copied) -> WriteResult:
     """A work no source or file matched: staged to be stored, unless its text copies a
     work already stored (or earlier in the batch), which is reported, not stored twice."""
-    if (copied := batch.copy_of(ready)) is not None:
+    if copied is not None:
         work, score = copied
         original = work if isinstance(work, Work) else Work.objects.get(pk=work)
         note = f"{score:.0%} of its text matches work #{original.pk}"
