@@ -310,13 +310,25 @@ def _write_one(
     if stored is None:
         return _new(ready, batch, found, copied)
 
-    if fingerprint_of_parsed(parsed, chapters) == fingerprint_of_work(stored, parsed):
+    copy, kept = fingerprint_of_parsed(parsed, chapters), fingerprint_of_work(stored, parsed)
+    if copy == kept:
         _provenance(stored, parsed).save()
         return WriteResult("unchanged", stored, "same text and metadata as stored")
 
     if (reason := _older_than_stored(stored, parsed)) and not force:
         return WriteResult(
             "unchanged", stored, f"older than the stored copy ({reason}); --force applies it"
+        )
+
+    if copy["chapters"] == kept["chapters"] and not force and _another_format(stored, parsed):
+        # The same text in another file (an EPUB without its title page, say) differs in
+        # metadata because its format carries less, not because the story changed.
+        _provenance(stored, parsed).save()
+        return WriteResult(
+            "unchanged",
+            stored,
+            "same text as stored, from another file; its differing metadata was not "
+            "applied (--force applies it)",
         )
 
     _snapshot(stored, reason="replaced by " + (parsed.source_file or "an import"))
@@ -469,6 +481,15 @@ def _fingerprint(parsed: ParsedWork, **values: Any) -> dict[str, Any]:
             values[name] = _normal_text(values[name])
     values["title"] = _SPACE.sub(" ", values["title"]).strip()
     return values
+
+
+def _another_format(stored: Work, parsed: ParsedWork) -> bool:
+    """Whether the copy comes from a file the work was never imported from, and says it
+    was updated no later than the stored work: another download of the same state of
+    the story. An edited file imported again is not another format."""
+    if parsed.updated and parsed.updated > stored.updated:
+        return False
+    return not Provenance.objects.filter(work=stored, source_path=parsed.source_file).exists()
 
 
 def _older_than_stored(stored: Work, parsed: ParsedWork) -> str:

@@ -134,3 +134,36 @@ def test_an_update_from_a_plainer_copy_keeps_what_the_copy_does_not_say(tmp_path
     stored.refresh_from_db()
     assert (stored.summary, stored.notes) == (summary, notes)
     assert "A line the author added later." in stored.chapters.get(position=2).body
+
+
+FANFICFARE = Path(__file__).parent / "fixtures" / "fanficfare"
+
+
+@pytest.mark.django_db
+def test_a_copy_whose_format_carries_less_does_not_overwrite_the_stored_metadata():
+    """FanFicFare's EPUB without its title page has the same text, but its tags arrive
+    untyped: it is the same story in a poorer format, not a change."""
+    _, [full], _ = run_import(FANFICFARE / "gullhaven.epub")
+    _, [poor], _ = run_import(FANFICFARE / "gullhaven-no-titlepage.epub")
+    assert (poor["status"], poor["work_id"]) == ("unchanged", full["work_id"])
+    for key in ("fandoms", "characters", "relationships", "freeforms", "series", "summary"):
+        assert poor[key] == full[key], key
+    assert Work.objects.get(pk=full["work_id"]).provenance.count() == 2
+
+
+@pytest.mark.django_db
+def test_force_applies_a_poorer_copy_and_an_edited_file_still_updates(tmp_path):
+    _, [stored], _ = run_import(FANFICFARE / "gullhaven.epub")
+    _, [forced], _ = run_import(FANFICFARE / "gullhaven-no-titlepage.epub", "--force")
+    assert (forced["status"], forced["work_id"]) == ("updated", stored["work_id"])
+
+    page = write(
+        tmp_path / "page.txt", "Title: Lamps\nSource: https://example.org/s/9\n\n" + "Lit. " * 40
+    )
+    _, [first], _ = run_import(page)
+    assert first["status"] == "imported"
+    write(
+        page, "Title: Lamps\nFandom: Tidewater\nSource: https://example.org/s/9\n\n" + "Lit. " * 40
+    )
+    _, [edited], _ = run_import(page)
+    assert (edited["status"], edited["fandoms"]) == ("updated", ["Tidewater"])
