@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from fanarchive.ingest.parsed import ParsedChapter, ParsedWork, ParseError
 from fanarchive.ingest.registry import (
@@ -95,38 +97,29 @@ def prepare_chapter(chapter: ParsedChapter) -> PreparedChapter:
 
 
 def read_path(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> list[ReadFile]:
-    """What one path on disk gives: one file, or each story in a zip archive of files.
-    Failures are returned, never raised (see read_file)."""
+    """What one path on disk gives: its works, or each story in a zip archive of files.
+    A failure is returned, never raised, so one bad file costs only itself, in this
+    process or in a worker; the works read before it are still written. The file is
+    opened, and its format recognised, once."""
+    read = ReadFile(str(path), origin=str(path))
     try:
         with path.open("rb") as stream:
             head = stream.read(HEAD_BYTES)
-    except OSError as error:
-        return [ReadFile(str(path), error=error.strerror or str(error))]
-    files = _read_archive(path, max_bytes) if is_story_archive(head, path.name) else None
-    files = files or [read_file(path, max_bytes)]
-    for read in files:
-        read.origin = str(path)
-    return files
-
-
-def read_file(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ReadFile:
-    """Every work in one file, prepared, and the error that stopped it, if one did. A
-    failure is returned, never raised, so one bad file costs only itself, in this
-    process or in a worker; the works read before it are still written."""
-    read = ReadFile(str(path))
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ParseError(_too_large(size, max_bytes))
-        with path.open("rb") as stream:
-            importer = importer_for_head(stream.read(HEAD_BYTES), path.name)
             stream.seek(0)
+            importer = importer_for_head(head, path.name)
+            if is_story_archive(head, path.name, importer):
+                files = _read_archive(path, stream, max_bytes)
+                for member in files:
+                    member.origin = read.origin
+                return files
+            if (size := os.fstat(stream.fileno()).st_size) > max_bytes:
+                raise ParseError(_too_large(size, max_bytes))
             _read_works(read, importer.parse(stream, read.file), str(path.resolve()))
     except ParseError as error:
         read.error = str(error)
     except OSError as error:
         read.error = error.strerror or str(error)
-    return read
+    return [read]
 
 
 def _read_works(read: ReadFile, works: Iterator[ParsedWork], source_file: str) -> None:
@@ -141,11 +134,11 @@ def _read_works(read: ReadFile, works: Iterator[ParsedWork], source_file: str) -
         read.error = f"unexpected error: {type(error).__name__}: {error}"
 
 
-def _read_archive(path: Path, max_bytes: int) -> list[ReadFile]:
+def _read_archive(path: Path, stream: BinaryIO, max_bytes: int) -> list[ReadFile]:
     """Each importable member of a zip archive, as if it were a file in a folder named
     after the archive. An archive that is damaged or unsafe fails as a whole."""
     try:
-        with path.open("rb") as stream, open_zip(stream) as archive:
+        with open_zip(stream) as archive:
             files = []
             for name in archive.names():
                 if not _importable_member(name):

@@ -48,9 +48,12 @@ def importer_for(path: Path) -> ModuleType:
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-def is_story_archive(head: bytes, name: str) -> bool:
-    """A zip archive of story files (not a format that is a zip, such as EPUB)."""
-    return head.startswith(ZIP_MAGIC) and importer_for_head(head, name) is plaintext
+def is_story_archive(head: bytes, name: str, importer: ModuleType | None = None) -> bool:
+    """A zip archive of story files (not a format that is a zip, such as EPUB);
+    `importer`: the one importer_for_head already chose for the file, if asked."""
+    if not head.startswith(ZIP_MAGIC):
+        return False
+    return (importer or importer_for_head(head, name)) is plaintext
 
 
 def importable_extensions() -> frozenset[str]:
