@@ -58,3 +58,4 @@ bench: $(BIN)/fanarchive
 	$(BIN)/python bench/tagging.py
 	$(BIN)/python bench/search.py --preset $(PRESET) $(BENCH_ARGS)
 	$(BIN)/python bench/formats.py --preset $(PRESET)
+	$(BIN)/python bench/downloads.py --preset $(if $(filter full,$(PRESET)),full,small)

@@ -49,3 +49,9 @@ def chromium(live_server, monkeypatch) -> Iterator[Browser]:
             # Playwright's sync API runs the test in a greenlet with its own context, so
             # Django opened a connection there that would outlive the test database.
             connections.close_all()
+
+
+@pytest.fixture(autouse=True)
+def _download_cache(settings, tmp_path_factory) -> None:
+    """Each test builds its downloads in a cache of its own, never in ./var/."""
+    settings.DOWNLOAD_CACHE_DIR = tmp_path_factory.mktemp("downloads")

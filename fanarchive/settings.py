@@ -48,6 +48,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 SITE_NAME = os.environ.get("FANARCHIVE_SITE_NAME", "fanarchive")
+# Where the archive is served, for links written into downloads, which outlive the
+# request that made them (and the `export` command has none).
+SITE_URL = os.environ.get("FANARCHIVE_SITE_URL", "http://127.0.0.1:8000")
 # Ask search engines to stay away: robots.txt, a meta tag and an X-Robots-Tag header.
 NOINDEX = env_flag("FANARCHIVE_NOINDEX")
 WORKS_PER_PAGE = int(os.environ.get("FANARCHIVE_WORKS_PER_PAGE", "20"))
@@ -79,11 +82,16 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    # django-ninja, for its API docs page's own static files (no CDN).
+    "ninja",
     "fanarchive.accounts",
     "fanarchive.tags",
     "fanarchive.works",
     "fanarchive.ingest",
     "fanarchive.search",
+    "fanarchive.downloads",
+    "fanarchive.feeds",
+    "fanarchive.api",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +167,19 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Built downloads (EPUB, PDF...), one file per version of a book; safe to delete.
+DOWNLOAD_CACHE_DIR = Path(
+    os.environ.get("FANARCHIVE_DOWNLOAD_CACHE_DIR", str(DATA_DIR / "downloads"))
+).expanduser()
+# How long a download request waits for a queued build (FANARCHIVE_TASKS=database)
+# before answering "being prepared, try again shortly".
+DOWNLOAD_WAIT_SECONDS = float(os.environ.get("FANARCHIVE_DOWNLOAD_WAIT_SECONDS", "20"))
+# Requests per client for the JSON API ("60/minute"; also N/second, hour, day); empty: no
+# limit.
+API_RATE_LIMIT = os.environ.get("FANARCHIVE_API_RATE_LIMIT", "")
+# calibre's converter, for AZW3 and MOBI downloads (not offered when it is missing).
+EBOOK_CONVERT = os.environ.get("FANARCHIVE_EBOOK_CONVERT", "ebook-convert")
+EBOOK_CONVERT_TIMEOUT = int(os.environ.get("FANARCHIVE_EBOOK_CONVERT_TIMEOUT", "900"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # WhiteNoise warns about a missing STATIC_ROOT even when it serves from the finders.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

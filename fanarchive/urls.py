@@ -9,6 +9,9 @@ urlpatterns = [
     path("", include("fanarchive.works.urls")),
     path("tags/", include("fanarchive.tags.urls")),
     path("search/", include("fanarchive.search.urls")),
+    path("downloads/", include("fanarchive.downloads.urls")),
+    path("", include("fanarchive.feeds.urls")),
+    path("", include("fanarchive.api.urls")),
     path("accounts/", include("fanarchive.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

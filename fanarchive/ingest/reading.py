@@ -124,8 +124,11 @@ def read_path(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> list[ReadF
 
 def _read_works(read: ReadFile, works: Iterator[ParsedWork], source_file: str) -> None:
     try:
-        for parsed in works:
-            parsed.source_file = source_file
+        # A file holding several works (a series book) names each after the first by
+        # its place, so a re-import finds each work again instead of one overwriting
+        # the other.
+        for number, parsed in enumerate(works, start=1):
+            parsed.source_file = source_file if number == 1 else f"{source_file}#{number}"
             read.works.append(prepare(parsed))
     except ParseError as error:
         read.error = str(error)

@@ -11,7 +11,15 @@ from pathlib import Path
 from types import ModuleType
 from typing import BinaryIO, Protocol
 
-from fanarchive.ingest.importers import ao3, efiction_dump, epub, fanficfare, html, plaintext
+from fanarchive.ingest.importers import (
+    ao3,
+    efiction_dump,
+    epub,
+    fanarchive_book,
+    fanficfare,
+    html,
+    plaintext,
+)
 from fanarchive.ingest.parsed import ParsedWork
 
 HEAD_BYTES = 64 * 1024
@@ -29,9 +37,18 @@ class Importer(Protocol):
 
 
 # Asked in this order, so the most particular shapes (an AO3 download is also HTML)
-# come first. The plain-text importer takes whatever no other recognises, and rejects
+# come first; fanarchive's own downloads, an EPUB or HTML file, before all. The
+# plain-text importer takes whatever no other recognises, and rejects
 # what is not text.
-IMPORTERS: list[ModuleType] = [epub, efiction_dump, ao3, fanficfare, html, plaintext]
+IMPORTERS: list[ModuleType] = [
+    fanarchive_book,
+    epub,
+    efiction_dump,
+    ao3,
+    fanficfare,
+    html,
+    plaintext,
+]
 
 
 def importer_for_head(head: bytes, name: str) -> ModuleType:

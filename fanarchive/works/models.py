@@ -104,14 +104,21 @@ class WorkQuerySet(models.QuerySet["Work"]):
     def needing_rating_review(self) -> WorkQuerySet:
         """Works rated General or Teen by their creators that a pending suggestion above
         the threshold rates higher: gated until a wrangler decides (Work.is_adult)."""
+        return self._rated_safe().filter(pk__in=_adult_rating_suggestions().values("work_id"))
+
+    def not_adult(self) -> WorkQuerySet:
+        """The works `Work.is_adult` lets anyone read, as one query: for listings that
+        must leave adult works out (the OPDS catalog, which cannot ask for consent)."""
+        return self._rated_safe().exclude(pk__in=_adult_rating_suggestions().values("work_id"))
+
+    def _rated_safe(self) -> WorkQuerySet:
+        """Rated by their creators, with safe ratings alone (synonyms resolved)."""
         safe = Tag.objects.filter(type=TagType.RATING).filter(
             Q(name__in=SAFE_RATINGS, merger__isnull=True) | Q(merger__name__in=SAFE_RATINGS)
         )
         ratings = WorkTag.objects.filter(tag__type=TagType.RATING)
-        return (
-            self.filter(pk__in=ratings.filter(tag__in=safe).values("work_id"))
-            .exclude(pk__in=ratings.exclude(tag__in=safe).values("work_id"))
-            .filter(pk__in=_adult_rating_suggestions().values("work_id"))
+        return self.filter(pk__in=ratings.filter(tag__in=safe).values("work_id")).exclude(
+            pk__in=ratings.exclude(tag__in=safe).values("work_id")
         )
 
     def login_would_show(self) -> WorkQuerySet:

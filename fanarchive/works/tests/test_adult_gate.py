@@ -286,3 +286,31 @@ def test_a_safe_suggested_rating_never_exposes_an_adult_work(client):
     suggest_rating(work, GENERAL, 0.99)
     content = get(client, work.get_absolute_url())
     assert NOTICE in content and SECRET not in content
+
+
+def test_not_adult_is_work_is_adult_as_a_query():
+    custom = make_tag(TagType.RATING, "All Ages")
+    custom.make_synonym_of(make_tag(TagType.RATING, GENERAL))
+    works = [
+        make_work("general", rating=GENERAL),
+        make_work("teen", rating=TEEN),
+        make_work("mature", rating=MATURE),
+        make_work("explicit", rating=EXPLICIT),
+        make_work("not rated", rating=NOT_RATED),
+        make_work("unrated", rating=None),
+        make_work("synonym of general", rating="All Ages"),
+        make_work("unwrangled rating", rating="PG-13"),
+    ]
+    both = make_work("general and explicit", rating=GENERAL)
+    tag_work(both, make_tag(TagType.RATING, EXPLICIT))
+    suggested = make_work("suggested explicit", rating=TEEN)
+    weak = make_work("weakly suggested explicit", rating=TEEN)
+    for work, confidence in ((suggested, 0.9), (weak, 0.1)):
+        SuggestedTag.objects.create(
+            work=work, tag=make_tag(TagType.RATING, EXPLICIT), confidence=confidence
+        )
+    refresh_work_filters([suggested.pk, weak.pk])
+    works += [both, suggested, weak]
+    expected = {work.title for work in works if not Work.objects.get(pk=work.pk).is_adult}
+    assert expected == {"general", "teen", "synonym of general", "weakly suggested explicit"}
+    assert set(Work.objects.not_adult().values_list("title", flat=True)) == expected
