@@ -30,9 +30,9 @@ class Download(Schema):
     url: str
 
 
-class WorkSummary(Schema):
-    """A work as a listing shows it: everything but its notes, which sit behind the
-    adult gate."""
+class WorkFields(Schema):
+    """What every answer about a work holds, named as `fanarchive import --json` names
+    it."""
 
     work_id: int
     title: str
@@ -52,9 +52,15 @@ class WorkSummary(Schema):
     updated: str
     words: int
     chapters: int
-    expected_chapters: int | None
     adult: bool
     url: str
+
+
+class WorkSummary(WorkFields):
+    """A work as a listing shows it: everything but its notes, which sit behind the
+    adult gate."""
+
+    expected_chapters: int | None
 
 
 class WorkHit(WorkSummary):
@@ -76,35 +82,15 @@ class WorkPage(Schema):
     results: list[WorkHit]
 
 
-class WorkDetail(Schema):
+class WorkDetail(WorkFields):
     """`fanarchive import --json`'s fields, with links. `notes` is null for an adult
     work the reader has not agreed to see (`gated`)."""
 
-    work_id: int
-    title: str
-    creators: list[str]
-    rating: str
-    warnings: list[str]
-    category: list[str]
-    fandoms: list[str]
-    relationships: list[str]
-    characters: list[str]
-    freeforms: list[str]
-    summary: str
     notes: str | None
-    language: str
-    series: list[SeriesEntry]
-    complete: bool
-    published: str
-    updated: str
     source_url: str | None
     imported_from: str | None
     original_location: str | None
-    words: int
-    chapters: int
-    adult: bool
     gated: bool
-    url: str
     chapters_url: str
     downloads: list[Download]
 

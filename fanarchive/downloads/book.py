@@ -129,6 +129,15 @@ class Book:
     def words(self) -> int:
         return sum(work.words for work in self.works)
 
+    def typed_tags(self) -> list[tuple[str, str]]:
+        """(type, name) of every tag of its works, each once, types in display order:
+        what the machine-readable metadata of an EPUB or HTML download lists."""
+        return [
+            (tag_type, name)
+            for tag_type in TAG_LABELS
+            for name in dict.fromkeys(n for work in self.works for n in work.tags.get(tag_type, []))
+        ]
+
 
 def site_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Max
@@ -124,42 +126,24 @@ def _count(works: int) -> str:
 
 @require_safe
 def fandoms(request: HttpRequest) -> HttpResponse:
-    cat = _catalog(request)
-    number = catalog.page_number(request.GET.get("page"))
-    page = catalog.fandoms_page(adult=cat.adult, number=number, per_page=NAV_PER_PAGE)
-    entries = [
-        NavigationEntry(
-            counted.item.name,
-            _count(counted.works),
-            cat.view_url("feeds:opds_tag", counted.item.pk),
-            ACQUISITION,
-        )
-        for counted in page.items
-    ]
-    info = FeedInfo(
-        "Fandoms", "feeds:opds_fandoms", updated=_latest(catalog.catalog_works(adult=cat.adult))
+    return _navigation(
+        request,
+        FeedInfo("Fandoms", "feeds:opds_fandoms"),
+        catalog.fandoms_page,
+        lambda counted: (counted.item.name, _count(counted.works)),
+        "feeds:opds_tag",
     )
-    return _answer(navigation_feed(cat, info, entries, page), NAVIGATION)
 
 
 @require_safe
 def tags(request: HttpRequest) -> HttpResponse:
-    cat = _catalog(request)
-    number = catalog.page_number(request.GET.get("page"))
-    page = catalog.canonical_tags_page(adult=cat.adult, number=number, per_page=NAV_PER_PAGE)
-    entries = [
-        NavigationEntry(
-            counted.item.name,
-            f"{counted.item.type_label}: {_count(counted.works)}",
-            cat.view_url("feeds:opds_tag", counted.item.pk),
-            ACQUISITION,
-        )
-        for counted in page.items
-    ]
-    info = FeedInfo(
-        "Tags", "feeds:opds_tags", updated=_latest(catalog.catalog_works(adult=cat.adult))
+    return _navigation(
+        request,
+        FeedInfo("Tags", "feeds:opds_tags"),
+        catalog.canonical_tags_page,
+        lambda counted: (counted.item.name, f"{counted.item.type_label}: {_count(counted.works)}"),
+        "feeds:opds_tag",
     )
-    return _answer(navigation_feed(cat, info, entries, page), NAVIGATION)
 
 
 @require_safe
@@ -177,21 +161,32 @@ def tag(request: HttpRequest, tag_id: int) -> HttpResponse:
 
 @require_safe
 def series_list(request: HttpRequest) -> HttpResponse:
+    return _navigation(
+        request,
+        FeedInfo("Series", "feeds:opds_series"),
+        catalog.series_page,
+        lambda counted: (counted.item.title, _count(counted.works)),
+        "feeds:opds_series_works",
+    )
+
+
+def _navigation(
+    request: HttpRequest,
+    info: FeedInfo,
+    page_of: Callable[..., Any],
+    describe: Callable[[Any], tuple[str, str]],
+    target: str,
+) -> HttpResponse:
+    """A paged navigation feed of counted items (fandoms, tags, series), each leading
+    to the acquisition feed `target` of its works."""
     cat = _catalog(request)
     number = catalog.page_number(request.GET.get("page"))
-    page = catalog.series_page(adult=cat.adult, number=number, per_page=NAV_PER_PAGE)
+    page = page_of(adult=cat.adult, number=number, per_page=NAV_PER_PAGE)
     entries = [
-        NavigationEntry(
-            counted.item.title,
-            _count(counted.works),
-            cat.view_url("feeds:opds_series_works", counted.item.pk),
-            ACQUISITION,
-        )
+        NavigationEntry(*describe(counted), cat.view_url(target, counted.item.pk), ACQUISITION)
         for counted in page.items
     ]
-    info = FeedInfo(
-        "Series", "feeds:opds_series", updated=_latest(catalog.catalog_works(adult=cat.adult))
-    )
+    info = replace(info, updated=_latest(catalog.catalog_works(adult=cat.adult)))
     return _answer(navigation_feed(cat, info, entries, page), NAVIGATION)
 
 

@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 from django.template.loader import render_to_string
 
-from fanarchive.downloads.book import TAG_LABELS, Book, BookWork
+from fanarchive.downloads.book import Book, BookWork
 from fanarchive.downloads.formats import _parts
 from fanarchive.ingest.importers.fanarchive_book import NAMESPACE
 from fanarchive.lib.html import html_to_text
@@ -158,18 +158,13 @@ def _document(title: str, lang: str, content: str) -> str:
 
 
 def _package(book: Book, plan: _Plan, lang: str) -> str:
-    typed_tags = [
-        (tag_type, name)
-        for tag_type in TAG_LABELS
-        for name in dict.fromkeys(n for work in book.works for n in work.tags.get(tag_type, []))
-    ]
     context = {
         "book": book,
         "lang": lang,
         "namespace": NAMESPACE,
         "description": " ".join(html_to_text(book.summary).split()),
         "modified": f"{book.updated.isoformat()}T00:00:00Z",
-        "typed_tags": typed_tags,
+        "typed_tags": book.typed_tags(),
         "documents": plan.documents,
     }
     return render_to_string("downloads/epub/content.opf", context)

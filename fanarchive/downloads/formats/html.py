@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from django.template.loader import render_to_string
 
-from fanarchive.downloads.book import TAG_LABELS, Book
+from fanarchive.downloads.book import Book
 from fanarchive.downloads.formats import _parts
 
 NAME = "html"
@@ -55,15 +55,10 @@ def _chapter_prefix(work_index: int, chapter_number: int) -> str:
 
 
 def write(book: Book, out: BinaryIO) -> None:
-    typed_tags = [
-        (tag_type, name)
-        for tag_type in TAG_LABELS
-        for name in dict.fromkeys(n for work in book.works for n in work.tags.get(tag_type, []))
-    ]
     context = {
         "book": book,
         "lang": _parts.language_tag(book.language),
-        "typed_tags": typed_tags,
+        "typed_tags": book.typed_tags(),
         "css": render_to_string("downloads/epub/style.css"),
         "series_front": _parts.series_front(book) if book.is_series else "",
         "toc": _toc(book),

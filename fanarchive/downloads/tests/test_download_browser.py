@@ -19,7 +19,9 @@ pytestmark = [
 ]
 
 
-def test_a_reader_downloads_an_epub_from_the_menu(live_server, chromium: Browser, tmp_path):
+def test_a_reader_downloads_an_epub_from_the_menu(
+    live_server, chromium: Browser, tmp_path, epubcheck
+):
     work = make_work("The Bell Tower", chapters=["<p>The lamp was lit by no one.</p>"])
     page = chromium.new_page(accept_downloads=True)
     page.set_default_timeout(10_000)
@@ -35,6 +37,7 @@ def test_a_reader_downloads_an_epub_from_the_menu(live_server, chromium: Browser
     download.save_as(saved)
     with zipfile.ZipFile(saved) as book:
         assert book.read("mimetype") == b"application/epub+zip"
+    epubcheck(saved.read_bytes())
 
 
 def test_an_adult_work_asks_first_then_downloads(live_server, chromium: Browser, tmp_path):

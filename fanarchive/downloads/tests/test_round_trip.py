@@ -61,12 +61,25 @@ def import_file(path: Path) -> list[Work]:
     return [o.work for o in outcomes]
 
 
+@pytest.fixture
+def valid_download(epubcheck):
+    """Checks a written download as its format's validator would: EPUBCheck for EPUBs
+    (every EPUB the suite makes passes it)."""
+
+    def check(path: Path) -> None:
+        if path.suffix == ".epub":
+            epubcheck(path.read_bytes())
+
+    return check
+
+
 @pytest.mark.parametrize("fmt", [epub, html], ids=["epub", "html"])
-def test_a_work_comes_back_the_same(fmt, tagged_work, tmp_path):
+def test_a_work_comes_back_the_same(fmt, tagged_work, tmp_path, valid_download):
     expected = snapshot(tagged_work)
     path = tmp_path / f"work.{fmt.EXTENSION}"
     with path.open("wb") as out:
         fmt.write(book_of_work(tagged_work), out)
+    valid_download(path)
     empty_archive()
 
     [work] = import_file(path)
@@ -76,12 +89,13 @@ def test_a_work_comes_back_the_same(fmt, tagged_work, tmp_path):
 
 
 @pytest.mark.parametrize("fmt", [epub, html], ids=["epub", "html"])
-def test_markup_a_book_cannot_hold_comes_back(fmt, db, tmp_path):
+def test_markup_a_book_cannot_hold_comes_back(fmt, db, tmp_path, valid_download):
     original = make_work("Old Markup", chapters=[OLD_MARKUP, "<p>Second.</p>"])
     expected = snapshot(original)
     path = tmp_path / f"old.{fmt.EXTENSION}"
     with path.open("wb") as out:
         fmt.write(book_of_work(original), out)
+    valid_download(path)
     empty_archive()
 
     [work] = import_file(path)
@@ -91,7 +105,7 @@ def test_markup_a_book_cannot_hold_comes_back(fmt, db, tmp_path):
 
 
 @pytest.mark.parametrize("fmt", [epub, html], ids=["epub", "html"])
-def test_a_series_book_comes_back_as_its_works(fmt, tagged_work, tmp_path):
+def test_a_series_book_comes_back_as_its_works(fmt, tagged_work, tmp_path, valid_download):
     other = make_work(
         "Before the Storm",
         creators=("ada_writes",),
@@ -106,6 +120,7 @@ def test_a_series_book_comes_back_as_its_works(fmt, tagged_work, tmp_path):
     path = tmp_path / f"series.{fmt.EXTENSION}"
     with path.open("wb") as out:
         fmt.write(book_of_series(series, [other, tagged_work]), out)
+    valid_download(path)
     empty_archive()
 
     works = import_file(path)

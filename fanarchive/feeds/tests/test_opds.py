@@ -222,7 +222,7 @@ def _assert_epub(data: bytes, title: str) -> None:
         assert titles == [title]
 
 
-def test_an_app_walks_from_the_root_to_an_epub(client, fetch):
+def test_an_app_walks_from_the_root_to_an_epub(client, fetch, epubcheck):
     make_work(
         "The Keeper's Log",
         fandoms=("Original Work",),
@@ -230,9 +230,10 @@ def test_an_app_walks_from_the_root_to_an_epub(client, fetch):
     )
     data = _walk_to_epub(client, fetch, "/opds/", "Original Work", "The Keeper's Log")
     _assert_epub(data, "The Keeper's Log")
+    epubcheck(data)
 
 
-def test_a_consenting_catalog_walks_to_an_adult_works_epub(client, fetch):
+def test_a_consenting_catalog_walks_to_an_adult_works_epub(client, fetch, epubcheck):
     make_work(
         "Storm Night",
         rating=EXPLICIT,
@@ -248,6 +249,7 @@ def test_a_consenting_catalog_walks_to_an_adult_works_epub(client, fetch):
         )
     data = _walk_to_epub(client, fetch, "/opds/?view_adult=true", "Original Work", "Storm Night")
     _assert_epub(data, "Storm Night")
+    epubcheck(data)
 
 
 def test_a_search_with_bytes_xml_cannot_hold_still_answers_a_valid_feed(fetch):

@@ -32,6 +32,11 @@ def test_it_is_chosen_for_its_own_downloads(path):
     assert importer_for(path) is fanarchive_book
 
 
+def test_the_fixture_book_is_a_valid_epub(epubcheck):
+    # Made by the EPUB download (downloads/formats/epub.py): what it made then passes.
+    epubcheck(BOOKS[0].read_bytes())
+
+
 def test_it_leaves_other_books_and_pages_to_their_importers():
     for path in [*(FIXTURES / "epub").glob("*.epub"), *(FIXTURES / "ao3").glob("*.html")]:
         head = path.read_bytes()[:HEAD_BYTES]
