@@ -4,8 +4,6 @@ warning, and carries the metadata readers and fanarchive's importer need."""
 from __future__ import annotations
 
 import io
-import time
-import tracemalloc
 import zipfile
 
 import pytest
@@ -165,7 +163,7 @@ def test_obsolete_and_unsafe_story_markup_still_passes_epubcheck(epubcheck):
 
 
 @pytest.mark.django_db
-def test_a_500000_word_work_passes_epubcheck_in_little_memory(epubcheck):
+def test_a_500000_word_work_passes_epubcheck(epubcheck):
     work = make_work("The Long Watch", chapters=[])
     # 40 chapters of 12,500 words: 500,000, each paragraph different enough to compress
     # as prose does rather than as one repeated line.
@@ -179,16 +177,7 @@ def test_a_500000_word_work_passes_epubcheck_in_little_memory(epubcheck):
     work.word_count = sum(Chapter.objects.filter(work=work).values_list("word_count", flat=True))
     work.save(update_fields=["word_count"])
     assert work.word_count >= 500_000
-    book = book_of_work(work)
+    # Its time and peak memory are measured by bench/downloads.py, not here.
     out = io.BytesIO()
-    tracemalloc.start()
-    started = time.monotonic()
-    try:
-        epub.write(book, out)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert time.monotonic() - started < 60
-    # The finished file is in `out` (a few MB); the rest is one chapter at a time.
-    assert peak < 100 * 1024 * 1024, f"peak {peak / 2**20:.0f} MiB"
+    epub.write(book_of_work(work), out)
     epubcheck(out.getvalue())
