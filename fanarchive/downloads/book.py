@@ -147,7 +147,7 @@ def book_of_work(work: Work) -> Book:
     part = _book_work(_with_blurb(work))
     series = part.series[0] if part.series else None
     return Book(
-        identifier=f"urn:fanarchive:{settings.SITE_NAME}:work:{work.pk}",
+        identifier=_urn("work", work.pk),
         title=part.title,
         creators=part.creators,
         language=part.language,
@@ -169,7 +169,7 @@ def book_of_series(series: Series, works: list[Work]) -> Book:
     subjects = list(dict.fromkeys(name for part in parts for name in part.subjects()))
     url = site_url(series.get_absolute_url())
     return Book(
-        identifier=f"urn:fanarchive:{settings.SITE_NAME}:series:{series.pk}",
+        identifier=_urn("series", series.pk),
         title=series.title,
         creators=creators,
         language=parts[0].language if parts else "en",
@@ -183,6 +183,11 @@ def book_of_series(series: Series, works: list[Work]) -> Book:
         is_series=True,
         subjects=subjects,
     )
+
+
+def _urn(kind: str, pk: int) -> str:
+    """A book's stable identifier. The site's name is slugged: a URN holds no spaces."""
+    return f"urn:fanarchive:{slugify(settings.SITE_NAME) or 'archive'}:{kind}:{pk}"
 
 
 def _with_blurb(work: Work) -> Work:

@@ -205,3 +205,13 @@ def test_deleting_a_work_deletes_its_files(settings) -> None:
     assert list(settings.DOWNLOAD_CACHE_DIR.rglob("*.txt"))
     work.delete()
     assert not list(settings.DOWNLOAD_CACHE_DIR.rglob("*.txt"))
+
+
+def test_a_book_identifier_is_a_urn_whatever_the_site_is_called(settings) -> None:
+    from fanarchive.downloads.book import book_of_work
+
+    settings.SITE_NAME = "The Old Lighthouse Archive"
+    work = make_work("The Bell Tower")
+    assert (
+        book_of_work(work).identifier == f"urn:fanarchive:the-old-lighthouse-archive:work:{work.pk}"
+    )
