@@ -17,7 +17,7 @@ from django.utils.text import slugify
 
 from fanarchive.tags.models import DISPLAY_ORDER, TagType
 from fanarchive.works.listing import BLURB_PREFETCH
-from fanarchive.works.models import Chapter, Series, Work
+from fanarchive.works.models import Chapter, Series, Work, chapter_heading
 
 # The preface's labels for each tag type, AO3's ("Archive Warning", "Additional Tags").
 TAG_LABELS: dict[str, str] = {tag_type: TagType(tag_type).label for tag_type in DISPLAY_ORDER}
@@ -36,9 +36,7 @@ class BookChapter:
 
     @property
     def heading(self) -> str:
-        return (
-            f"Chapter {self.position}: {self.title}" if self.title else f"Chapter {self.position}"
-        )
+        return chapter_heading(self.position, self.title)
 
 
 @dataclass(frozen=True)

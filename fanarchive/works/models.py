@@ -289,6 +289,11 @@ class WorkTag(models.Model):
         return f"{self.tag} on work {self.work_id}"
 
 
+def chapter_heading(position: int, title: str) -> str:
+    """A chapter's heading on its page, in the index and in every download."""
+    return f"Chapter {position}: {title}" if title else f"Chapter {position}"
+
+
 class Chapter(models.Model):
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="chapters")
     position = models.PositiveIntegerField()
@@ -314,9 +319,7 @@ class Chapter(models.Model):
 
     @property
     def heading(self) -> str:
-        return (
-            f"Chapter {self.position}: {self.title}" if self.title else f"Chapter {self.position}"
-        )
+        return chapter_heading(self.position, self.title)
 
 
 class Series(models.Model):

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import datetime
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from django.template.loader import render_to_string
 
-from fanarchive.downloads.book import Book, BookWork
+from fanarchive.downloads.book import Book, BookWork, chapter_heading
 from fanarchive.downloads.formats import _parts
 from fanarchive.ingest.importers.fanarchive_book import NAMESPACE
 from fanarchive.lib.html import html_to_text
@@ -89,7 +90,7 @@ def _work_documents(plan: _Plan, index: int, work: BookWork) -> list[_Entry]:
     documents = [_Document(f"{stem}-preface", f"{stem}-preface.xhtml", work.title)]
     entries = [_Entry("Preface", documents[0].href)]
     for number, (position, title) in enumerate(work.chapter_titles, start=1):
-        heading = f"Chapter {position}: {title}" if title else f"Chapter {position}"
+        heading = chapter_heading(position, title)
         documents.append(_Document(f"{stem}-c{number}", f"{stem}-c{number}.xhtml", heading))
         entries.append(_Entry(heading, documents[-1].href))
     if work.end_notes:
@@ -135,7 +136,7 @@ def write(book: Book, out: BinaryIO) -> None:
             _write_work(add, book, index, work)
 
 
-def _write_work(add, book: Book, index: int, work: BookWork) -> None:
+def _write_work(add: Callable[..., None], book: Book, index: int, work: BookWork) -> None:
     stem = f"w{index}"
     lang = _parts.language_tag(work.language)
     add(f"{_DIR}{stem}-preface.xhtml", _document(work.title, lang, _parts.preface(book, work)))

@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from django.template.loader import render_to_string
 
-from fanarchive.downloads.book import Book
+from fanarchive.downloads.book import Book, chapter_heading
 from fanarchive.downloads.formats import _parts
 
 NAME = "html"
@@ -38,7 +38,7 @@ def _toc(book: Book) -> list[_Entry]:
     for index, work in enumerate(book.works, start=1):
         entries = [_Entry("Preface", f"preface-{work.work_id}")]
         for number, (position, title) in enumerate(work.chapter_titles, start=1):
-            heading = f"Chapter {position}: {title}" if title else f"Chapter {position}"
+            heading = chapter_heading(position, title)
             entries.append(_Entry(heading, f"{_chapter_prefix(index, number)}chapter"))
         if work.end_notes:
             entries.append(_Entry("End Notes", f"end-notes-{work.work_id}"))

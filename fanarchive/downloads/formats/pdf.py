@@ -42,7 +42,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from fanarchive.downloads.book import TAG_LABELS, Book, BookChapter, BookWork
+from fanarchive.downloads.book import TAG_LABELS, Book, BookChapter, BookWork, chapter_heading
 from fanarchive.downloads.formats import _pdf_fonts
 from fanarchive.downloads.formats._parts import language_name, language_tag
 from fanarchive.downloads.formats._pdf_fonts import SANS, SERIF
@@ -450,7 +450,7 @@ def _chapter_key(work: BookWork, position: int) -> str:
 def _chapter_heading(work: BookWork, position: int, title: str) -> str:
     if len(work.chapter_titles) == 1 and not title:
         return work.title
-    return f"Chapter {position}: {title}" if title else f"Chapter {position}"
+    return chapter_heading(position, title)
 
 
 def _stats(work: BookWork) -> str:
