@@ -63,6 +63,23 @@ class CreatorContact(models.Model):
         return f"contact details of {self.creator}"
 
 
+def language_name(language: str) -> str:
+    """A stored language as a reader reads it ("English", "Français"), else as stored."""
+    info = LANG_INFO.get(language.strip().lower(), {})
+    return capfirst(info.get("name_local") or info.get("name") or language)
+
+
+def language_tag(language: str) -> str:
+    """A stored language as a BCP 47 tag for a `lang` attribute, or "" when it is not
+    one (a language name, say)."""
+    return language.strip() if LANGUAGE_TAG.fullmatch(language.strip()) else ""
+
+
+def is_web_address(value: str) -> bool:
+    """Whether a stored value may become a link: only http(s), never javascript:."""
+    return value.lower().startswith(("http://", "https://"))
+
+
 def audience_of(user: AbstractBaseUser | AnonymousUser) -> Audience:
     if user.is_staff:
         return Audience.STAFF
@@ -182,7 +199,7 @@ class Work(models.Model):
     def original_location_is_link(self) -> bool:
         """Whether the original location can be linked: only web addresses, so a stored
         value can never become a javascript: link."""
-        return self.original_location.lower().startswith(("http://", "https://"))
+        return is_web_address(self.original_location)
 
     def tags_by_type(self) -> dict[str, list[Tag]]:
         grouped: dict[str, list[Tag]] = defaultdict(list)
@@ -235,15 +252,11 @@ class Work(models.Model):
 
     @property
     def language_name(self) -> str:
-        """The language as a reader reads it ("English", "Français"), else as stored."""
-        info = LANG_INFO.get(self.language.strip().lower(), {})
-        return capfirst(info.get("name_local") or info.get("name") or self.language)
+        return language_name(self.language)
 
     @property
     def language_tag(self) -> str:
-        """The language as a BCP 47 tag for a `lang` attribute, or "" when the stored
-        value is not one (a language name, say)."""
-        return self.language.strip() if LANGUAGE_TAG.fullmatch(self.language.strip()) else ""
+        return language_tag(self.language)
 
     def recount(self) -> None:
         """Word and chapter counts from the stored chapters, after chapters change

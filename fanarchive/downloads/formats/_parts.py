@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language_info
 
 from fanarchive.downloads.book import TAG_LABELS, Book, BookChapter, BookWork
 from fanarchive.downloads.formats._markup import to_xhtml
-from fanarchive.works.models import LANGUAGE_TAG
+from fanarchive.works import models as works_models
+from fanarchive.works.models import is_web_address, language_name
 
 
 @dataclass(frozen=True)
@@ -25,16 +25,7 @@ class TagRow:
 def language_tag(language: str) -> str:
     """A BCP 47 tag for `lang` attributes and dc:language; "und" when the stored
     language is not one (a language name)."""
-    language = language.strip()
-    return language if LANGUAGE_TAG.fullmatch(language) else "und"
-
-
-def language_name(language: str) -> str:
-    try:
-        info = get_language_info(language.strip().lower())
-    except KeyError:
-        return language
-    return info.get("name_local") or info.get("name") or language
+    return works_models.language_tag(language) or "und"
 
 
 def tag_rows(work: BookWork) -> list[TagRow]:
@@ -43,10 +34,6 @@ def tag_rows(work: BookWork) -> list[TagRow]:
         for tag_type, label in TAG_LABELS.items()
         if work.tags.get(tag_type)
     ]
-
-
-def _is_web_url(value: str) -> bool:
-    return value.lower().startswith(("http://", "https://"))
 
 
 def preface(book: Book, work: BookWork, method: str = "xml") -> SafeString:
@@ -61,8 +48,8 @@ def preface(book: Book, work: BookWork, method: str = "xml") -> SafeString:
         "archive": work.imported_from if imported else book.archive_name,
         "imported": imported,
         "location": location,
-        "location_is_url": _is_web_url(location),
-        "source_is_url": _is_web_url(work.source_url),
+        "location_is_url": is_web_address(location),
+        "source_is_url": is_web_address(work.source_url),
         "expected": "" if work.expected_chapters is None else str(work.expected_chapters),
         "summary": mark_safe(to_xhtml(work.summary, keep_ids=False, method=method)),  # noqa: S308
         "notes": mark_safe(to_xhtml(work.notes, keep_ids=False, method=method)),  # noqa: S308
