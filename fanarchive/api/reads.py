@@ -9,7 +9,6 @@ reader) are answered 404, as missing ones are: the API never says they exist.
 from __future__ import annotations
 
 import math
-from importlib import import_module
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -18,6 +17,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from fanarchive.api.errors import ApiError
+from fanarchive.downloads.formats import available_formats
+from fanarchive.downloads.links import work_download_path
 from fanarchive.search.facets import fandom_counts
 from fanarchive.search.service import SEARCH_SORTS, SearchQuery, search
 from fanarchive.tags.models import Tag, TagType
@@ -148,8 +149,6 @@ def work_detail(request: HttpRequest, work_id: int) -> dict[str, Any]:
 
 def downloads_of(request: HttpRequest, work: Work) -> list[dict[str, str]]:
     """The download links the work page offers: each format this machine can build."""
-    from fanarchive.downloads.links import work_download_path
-
     return [
         {
             "format": fmt.NAME,
@@ -159,25 +158,8 @@ def downloads_of(request: HttpRequest, work: Work) -> list[dict[str, str]]:
                 work_download_path(work.pk, work.title, fmt.EXTENSION)
             ),
         }
-        for fmt in _download_formats()
+        for fmt in available_formats()
     ]
-
-
-def _download_formats() -> list[Any]:
-    from fanarchive.downloads.formats import FORMAT_NAMES
-
-    found = []
-    for name in FORMAT_NAMES:
-        module = f"fanarchive.downloads.formats.{name}"
-        try:
-            fmt = import_module(module)
-        except ModuleNotFoundError as error:
-            if error.name != module:
-                raise
-            continue  # a format this installation does not ship (yet)
-        if fmt.available():
-            found.append(fmt)
-    return found
 
 
 def chapter_index(request: HttpRequest, work_id: int) -> dict[str, Any]:
