@@ -15,19 +15,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from operator import attrgetter
 from typing import Any, Literal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 
+from fanarchive.core.rows import insert_rows
 from fanarchive.ingest.models import FingerprintBand, Provenance, TextFingerprint
 from fanarchive.ingest.parsed import ParsedWork
 from fanarchive.ingest.reading import PreparedChapter, ReadyWork, prepare
+from fanarchive.lib import minhash
 from fanarchive.lib.html import html_to_text, looks_like_html, sanitize
-from fanarchive.lib.minhash import band_keys, similarity
+from fanarchive.lib.minhash import similarity
 from fanarchive.search.engines import ChapterText, get_engine
 from fanarchive.search.indexing import index_works_chapters
 from fanarchive.tags.constants import CHOSE_NOT_TO_WARN, NOT_RATED
@@ -75,9 +78,12 @@ class _Found:
     """New works, not yet inserted: nothing reads them before the batch ends, so all of
     a batch's rows (works, tags, credits, taggings, chapters, provenance) go in with one
     statement a table. Saved one work at a time they were most of the writing time."""
-    chapter_texts: list[tuple[Chapter, str]] = field(default_factory=list)
+    chapter_texts: list[ChapterText] = field(default_factory=list)
     """The new works' chapters with their search text, indexed once they have ids;
     updated works are indexed from their stored chapters."""
+    updated: set[int] = field(default_factory=set)
+    """Works changed in place: indexed from their stored chapters, even one the same
+    batch imported (whose search text made at its import is then stale)."""
 
 
 @dataclass
@@ -115,7 +121,7 @@ class _Batch:
         return batch
 
     def _find_prints(self, works: Sequence[ReadyWork]) -> None:
-        keys = {key for ready in works if ready.signature for key in band_keys(ready.signature)}
+        keys = {key for ready in works if ready.signature for key in _band_keys(ready.signature)}
         sharing: dict[int, list[int]] = {}
         for chunk in _chunks(keys):
             for key, work_id in FingerprintBand.objects.filter(key__in=chunk).values_list(
@@ -134,7 +140,7 @@ class _Batch:
         if ready.signature is None or self.keep_duplicates:
             return None
         best: _Copied = None
-        for key in band_keys(ready.signature):
+        for key in _band_keys(ready.signature):
             for work, signature in self.prints.get(key, ()):
                 score = similarity(ready.signature, signature)
                 if score >= settings.DUPLICATE_SIMILARITY and (best is None or score > best[1]):
@@ -143,7 +149,7 @@ class _Batch:
 
     def remember_print(self, work: Work | int, ready: ReadyWork) -> None:
         if ready.signature is not None:
-            for key in band_keys(ready.signature):
+            for key in _band_keys(ready.signature):
                 self.prints.setdefault(key, []).append((work, ready.signature))
 
     def may_be_stored(self, parsed: ParsedWork) -> bool:
@@ -155,6 +161,7 @@ class _Batch:
         self.known.creators |= found.creators
         self.known.written += found.written
         self.known.staged += found.staged
+        self.known.updated |= found.updated
         self.stored_keys |= {parsed.content_hash, parsed.source_url, parsed.source_file}
 
     def insert_staged(self) -> None:
@@ -170,33 +177,35 @@ class _Batch:
         tags = _tags_for(list(fandoms), known, known, fandoms)
         names = {name for _, ready in staged for name in _unique(ready.parsed.creators)}
         creators = _creators_for(sorted(names), known, known)
+        # Works are model instances: their ids are read back, and results carry them.
         Work.objects.bulk_create([work for work, _ in staged])
-        for _, ready in staged:
-            _store_contacts(ready.parsed, creators)
-        rows: dict[type[Model], list[Model]] = {model: [] for model in _STAGED_MODELS}
+        rows = _StagedRows()
         for work, ready in staged:
             parsed = ready.parsed
-            rows[WorkCreator] += [
-                WorkCreator(work=work, creator=creators[name], position=position)
+            _store_contacts(parsed, creators)
+            rows.credits += [
+                (work.pk, creators[name].pk, position)
                 for position, name in enumerate(_unique(parsed.creators), start=1)
             ]
-            tag_ids = {tags[key].pk for key in _tag_keys(parsed)}
-            rows[WorkTag] += [WorkTag(work=work, tag_id=pk) for pk in tag_ids]
-            chapters = [
-                Chapter(work=work, position=position, **vars(prepared))
+            rows.taggings += [(work.pk, pk) for pk in {tags[key].pk for key in _tag_keys(parsed)}]
+            rows.chapters += [
+                (work.pk, position, *_chapter_values(prepared))
                 for position, prepared in enumerate(ready.chapters, start=1)
             ]
-            rows[Chapter] += chapters
-            known.chapter_texts += zip(chapters, ready.indexed_texts, strict=True)
-            rows[Provenance].append(_provenance(work, parsed))
+            provenance = _provenance_values(parsed)
+            rows.provenance.append(
+                (work.pk, timezone.now(), *(provenance[name] for name in _PROVENANCE_FIELDS))
+            )
             if ready.signature is not None:
-                rows[TextFingerprint].append(TextFingerprint(work=work, signature=ready.signature))
-                rows[FingerprintBand] += [
-                    FingerprintBand(work=work, key=key) for key in band_keys(ready.signature)
-                ]
-        for model, objects in rows.items():
-            model.objects.bulk_create(objects)
+                rows.prints.append((work.pk, ready.signature))
+                rows.bands += [(work.pk, key) for key in _band_keys(ready.signature)]
+        rows.insert()
+        chapter_ids = _chapter_ids([work.pk for work, _ in staged])
         for work, ready in staged:
+            known.chapter_texts += [
+                ChapterText(chapter_ids[work.pk, position], work.pk, position, text)
+                for position, text in enumerate(ready.indexed_texts, start=1)
+            ]
             _set_series(work, ready.parsed)
         known.written += [work.pk for work, _ in staged]
         known.staged = []
@@ -210,10 +219,8 @@ class _Batch:
             return
         # Also indexes the works' metadata (tags are searchable text).
         refresh_work_filters(written)
-        texts = [
-            ChapterText(chapter.pk, chapter.work_id, chapter.position, text)
-            for chapter, text in self.known.chapter_texts
-        ]
+        updated = self.known.updated
+        texts = [text for text in self.known.chapter_texts if text.work_id not in updated]
         get_engine().write_chapters(texts)
         index_works_chapters(set(written) - {text.work_id for text in texts})
         # Suggested tags are read from the text by a task; with the embedded backend it
@@ -221,15 +228,57 @@ class _Batch:
         infer_works_tags.enqueue(work_ids=written)
 
 
-# In an order that satisfies their foreign keys.
-_STAGED_MODELS: tuple[type[Model], ...] = (
-    WorkCreator,
-    WorkTag,
-    Chapter,
-    Provenance,
-    TextFingerprint,
-    FingerprintBand,
-)
+@dataclass
+class _StagedRows:
+    """The rows of a batch's new works other than the works themselves, as plain tuples
+    in the order of the fields `insert` names. No id is read back from them but the
+    chapters' (in one query), and a model instance a row (some 30 a work, with tags and
+    MinHash bands) cost far more to build and compile than the database took to store
+    it."""
+
+    credits: list[tuple[Any, ...]] = field(default_factory=list)
+    taggings: list[tuple[Any, ...]] = field(default_factory=list)
+    chapters: list[tuple[Any, ...]] = field(default_factory=list)
+    provenance: list[tuple[Any, ...]] = field(default_factory=list)
+    prints: list[tuple[Any, ...]] = field(default_factory=list)
+    bands: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def insert(self) -> None:
+        # In an order that satisfies the foreign keys.
+        insert_rows(WorkCreator, ["work", "creator", "position"], self.credits)
+        insert_rows(WorkTag, ["work", "tag"], self.taggings)
+        insert_rows(Chapter, ["work", "position", *_CHAPTER_FIELDS], self.chapters)
+        insert_rows(Provenance, ["work", "imported", *_PROVENANCE_FIELDS], self.provenance)
+        insert_rows(TextFingerprint, ["work", "signature"], self.prints)
+        insert_rows(FingerprintBand, ["work", "key"], self.bands)
+
+
+_CHAPTER_FIELDS = [f.name for f in fields(PreparedChapter)]
+_chapter_values = attrgetter(*_CHAPTER_FIELDS)
+_PROVENANCE_FIELDS = [
+    "source_path",
+    "file_name",
+    "content_hash",
+    "importer",
+    "importer_version",
+    "fields",
+    "reviews",
+]
+
+
+def _chapter_ids(work_ids: list[int]) -> dict[tuple[int, int], int]:
+    """The ids of these works' chapters, by (work id, position)."""
+    ids: dict[tuple[int, int], int] = {}
+    for chunk in _chunks(work_ids):
+        rows = Chapter.objects.filter(work_id__in=chunk).values_list("work_id", "position", "pk")
+        ids |= {(work_id, position): pk for work_id, position, pk in rows}
+    return ids
+
+
+@lru_cache(maxsize=1024)
+def _band_keys(signature: bytes) -> tuple[int, ...]:
+    """`minhash.band_keys`, remembered: a work's keys are wanted four times a batch."""
+    return tuple(minhash.band_keys(signature))
 
 
 def _chunks(values: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:
@@ -554,6 +603,7 @@ def _update(work: Work, ready: ReadyWork, known: _Found, found: _Found) -> None:
     about (no creators, no summary or notes, no tags of a type) stays as stored: a
     plainer format of the same story removes nothing."""
     parsed = ready.parsed
+    found.updated.add(work.pk)
     kept = {name: getattr(work, name) for name in ("summary", "notes", "end_notes")}
     _fill(work, ready)
     for name, value in kept.items():
@@ -577,6 +627,7 @@ def _update(work: Work, ready: ReadyWork, known: _Found, found: _Found) -> None:
     stored = set(WorkTag.objects.filter(work=work).values_list("tag_id", flat=True))
     WorkTag.objects.bulk_create([WorkTag(work=work, tag_id=pk) for pk in wanted - stored])
     if parsed.series:
+        SeriesWork.objects.filter(work=work).delete()
         _set_series(work, parsed)
     _update_chapters(work, ready.chapters)
     _replace_fingerprint(work, ready.signature)
@@ -589,7 +640,7 @@ def _replace_fingerprint(work: Work, signature: bytes | None) -> None:
     if signature is not None:
         TextFingerprint.objects.create(work=work, signature=signature)
         FingerprintBand.objects.bulk_create(
-            FingerprintBand(work=work, key=key) for key in band_keys(signature)
+            FingerprintBand(work=work, key=key) for key in _band_keys(signature)
         )
 
 
@@ -659,7 +710,8 @@ def _tags_named(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Tag]:
 
 
 def _set_series(work: Work, parsed: ParsedWork) -> None:
-    SeriesWork.objects.filter(work=work).delete()
+    """Link the work to its series (a stored work's links are deleted first: a new
+    work's would cost a query a work to find there are none)."""
     for entry in parsed.series:
         series = Series.objects.filter(title=entry.title).order_by("pk").first()
         # Series pages show their summary as plain text.
@@ -688,15 +740,19 @@ def _update_chapters(work: Work, chapters: list[PreparedChapter]) -> None:
 
 
 def _provenance(work: Work, parsed: ParsedWork) -> Provenance:
-    return Provenance(
-        work=work,
-        source_path=parsed.source_file,
-        file_name=parsed.source_file.rsplit("/", 1)[-1],
-        content_hash=parsed.content_hash,
-        importer=parsed.importer,
-        importer_version=parsed.importer_version,
-        fields=[[key, value] for key, value in parsed.fields],
-        reviews=[
+    return Provenance(work=work, **_provenance_values(parsed))
+
+
+def _provenance_values(parsed: ParsedWork) -> dict[str, Any]:
+    """A Provenance row's fields but its work and time."""
+    return {
+        "source_path": parsed.source_file,
+        "file_name": parsed.source_file.rsplit("/", 1)[-1],
+        "content_hash": parsed.content_hash,
+        "importer": parsed.importer,
+        "importer_version": parsed.importer_version,
+        "fields": [[key, value] for key, value in parsed.fields],
+        "reviews": [
             {
                 "reviewer": review.reviewer,
                 "text": review.text,
@@ -705,7 +761,7 @@ def _provenance(work: Work, parsed: ParsedWork) -> Provenance:
             }
             for review in parsed.reviews
         ],
-    )
+    }
 
 
 def _snapshot(work: Work, reason: str) -> None:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from fanarchive.core.rows import insert_rows
 from fanarchive.search.columns import note_changed
 from fanarchive.search.indexing import index_works_metadata
 from fanarchive.tags.models import (
@@ -76,9 +77,10 @@ def refresh_work_filters(work_ids: Iterable[int]) -> None:
                 rows.setdefault((work_id, filter_id), True)
         with transaction.atomic():
             FilterTagging.objects.filter(work_id__in=batch).delete()
-            FilterTagging.objects.bulk_create(
-                FilterTagging(work_id=work_id, tag_id=tag_id, suggested=suggested)
-                for (work_id, tag_id), suggested in rows.items()
+            insert_rows(
+                FilterTagging,
+                ("work", "tag", "suggested"),
+                [(work, tag, suggested) for (work, tag), suggested in rows.items()],
             )
             index_works_metadata(batch)  # tag names are searchable text: follow the wrangling
             note_changed(batch)  # for the in-memory listing columns

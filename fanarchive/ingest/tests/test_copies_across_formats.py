@@ -167,3 +167,25 @@ def test_force_applies_a_poorer_copy_and_an_edited_file_still_updates(tmp_path):
     )
     _, [edited], _ = run_import(page)
     assert (edited["status"], edited["fandoms"]) == ("updated", ["Tidewater"])
+
+
+@pytest.mark.django_db
+def test_a_work_imported_and_updated_in_one_batch_is_searched_as_updated(tmp_path):
+    from fanarchive.lib.columns import Audience
+    from fanarchive.search.service import SearchQuery, search
+
+    folder = tmp_path / "downloads"
+    write(folder / "a-first.html", AO3_HTML.read_text(encoding="utf-8"))
+    write(folder / "b-newer.html", newer_download())
+    code, outcomes, _ = run_import(folder)
+
+    assert [outcome["status"] for outcome in outcomes] == ["imported", "updated"]
+    work = Work.objects.get()
+
+    def found(text: str) -> list[tuple[int, int | None]]:
+        hits = search(SearchQuery(text=text), Audience.STAFF).hits
+        return [(hit.work.pk, hit.chapter_position) for hit in hits]
+
+    assert found('"used it to light the stove"') == [(work.pk, 4)]
+    assert found('"goose had eaten a glove"') == [(work.pk, 2)]
+    assert found('"goat had eaten a glove"') == []

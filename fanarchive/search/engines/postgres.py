@@ -30,7 +30,15 @@ from fanarchive.search.engines import (
     best_per_work,
     if_marked,
 )
-from fanarchive.search.query import FIELDS, Query, Term, normalise, tsquery
+from fanarchive.search.query import (
+    FIELDS,
+    MAX_TERM_CHARS,
+    Query,
+    Term,
+    _is_word_char,
+    normalise,
+    tsquery,
+)
 
 if TYPE_CHECKING:
     from fanarchive.works.models import Work
@@ -95,8 +103,43 @@ def _by_index(sql: str, params: list[object]) -> list[Row]:
 def _words(text: str) -> str:
     """The words as the query language splits them, for to_tsvector. PostgreSQL's own
     parser reads "Spike/Willow" as a file path and text after a literal "<script>" as
-    markup; splitting the same way as queries do keeps documents and queries alike."""
+    markup; splitting the same way as queries do keeps documents and queries alike.
+
+    Line by line, so that the ASCII lines (most of a story, even one with curly quotes
+    in its dialogue) take `_ascii_words`: `normalise` over a whole chapter was most of
+    the time writing it. No word spans a line, and no normalisation crosses one."""
+    lines = (
+        _ascii_words(line) if line.isascii() else _reference_words(line)
+        for line in text.split("\n")
+    )
+    return " ".join(filter(None, lines))
+
+
+def _reference_words(text: str) -> str:
     return " ".join(normalise(text))
+
+
+# An ASCII character as `normalise` sees it: itself if part of words, else a space.
+_ASCII_SEPARATORS = bytes(c if _is_word_char(chr(c)) else ord(" ") for c in range(256))
+
+
+def _ascii_words(text: str) -> str:
+    """`_reference_words` of ASCII text, at C speed: NFKC and the curly apostrophes
+    leave ASCII alone, case folding is lower-casing, and every ASCII run of word
+    characters is a word once stripped of apostrophes at its edges and cut to length."""
+    runs = text.lower().encode("ascii").translate(_ASCII_SEPARATORS).split()
+    joined = b" ".join(runs)
+    plain = (
+        b" '" not in joined
+        and b"' " not in joined
+        and not joined.startswith(b"'")
+        and not joined.endswith(b"'")
+        and max(map(len, runs), default=0) <= MAX_TERM_CHARS
+    )
+    if not plain:  # apostrophes at the edges of a run (quotes, plurals), or a long run
+        words = (run.strip(b"'")[:MAX_TERM_CHARS].rstrip(b"'") for run in runs)
+        joined = b" ".join(filter(None, words))
+    return joined.decode("ascii")
 
 
 class PostgresEngine:
