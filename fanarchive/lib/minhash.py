@@ -13,11 +13,12 @@ No Django: signatures are made where the text is read, in import worker processe
 from __future__ import annotations
 
 import hashlib
-import re
 import zlib
 from collections.abc import Iterable
 
 import numpy as np
+
+from fanarchive.lib.codepoints import code_points, run_bounds, utf8_lengths, word_characters
 
 SHINGLE_WORDS = 5
 PERMUTATIONS = 128
@@ -31,7 +32,6 @@ MIN_SHINGLES = 20
 a copy by overlap alone."""
 SIGNATURE_BYTES = PERMUTATIONS * 4
 
-_WORD = re.compile(r"\w+")
 _CHUNK = 8192  # shingles hashed at once: bounds memory on a 500,000-word work
 
 # Fixed, not random per run: signatures stored by one import are compared by the next.
@@ -44,20 +44,18 @@ _INCREMENTS = _PARAMETERS[1]
 
 def signature(texts: Iterable[str]) -> bytes | None:
     """The MinHash signature of the words of ``texts`` read as one text, or None when
-    it has fewer than MIN_SHINGLES different shingles."""
-    words = [word for text in texts for word in _WORD.findall(text.lower())]
-    if len(words) - SHINGLE_WORDS + 1 < MIN_SHINGLES:
+    it has fewer than MIN_SHINGLES different shingles. A word is a run of ``\\w`` in the
+    lower-cased text, hashed as zlib.crc32 of its UTF-8 (`word_hashes`)."""
+    hashes = word_hashes(texts)
+    if len(hashes) - SHINGLE_WORDS + 1 < MIN_SHINGLES:
         return None
-    word_hashes = np.fromiter(
-        (zlib.crc32(word.encode()) for word in words), dtype=np.uint64, count=len(words)
-    )
     # A shingle's hash mixes its words' hashes by position: vectorised, no string joins.
-    count = len(words) - SHINGLE_WORDS + 1
+    count = len(hashes) - SHINGLE_WORDS + 1
     shingles = np.zeros(count, dtype=np.uint64)
     for offset in range(SHINGLE_WORDS):
-        shingles = shingles * np.uint64(0x100000001B3) + word_hashes[offset : offset + count]
+        shingles = shingles * np.uint64(0x100000001B3) + hashes[offset : offset + count]
     # Sets, not sequences: a refrain repeated a hundred times is one shingle.
-    shingles = np.unique(shingles)
+    shingles = _distinct(shingles)
     count = len(shingles)
     if count < MIN_SHINGLES:
         return None
@@ -70,6 +68,66 @@ def signature(texts: Iterable[str]) -> bytes | None:
         hashed += _INCREMENTS[:, None]
         np.minimum(minimum, hashed.min(axis=1), out=minimum)
     return (minimum >> np.uint64(32)).astype("<u4").tobytes()
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted: np.unique's answer, four times faster than numpy
+    2.5's np.unique, which goes through a hash table first."""
+    values = np.sort(values)
+    keep = np.empty(len(values), dtype=bool)
+    keep[:1] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+# Word hashes -----------------------------------------------------------------------
+#
+# zlib's CRC-32 is affine over GF(2): the CRC of n bytes is the CRC of n zero bytes
+# XOR what each byte contributes, and a byte's contribution depends only on its value
+# and how many bytes follow it. With both tabulated, the CRCs of all the words of a
+# text are a few numpy passes: the same numbers zlib.crc32 gives word by word.
+
+_CRC_SPAN = 64
+"""Words up to this many bytes of UTF-8 are hashed from the tables; longer ones (rare)
+by zlib.crc32 itself."""
+_CRC_OF_ZEROS = np.array([zlib.crc32(bytes(n)) for n in range(_CRC_SPAN + 1)], dtype=np.uint32)
+_CRC_OF_BYTE = np.array(
+    [
+        [zlib.crc32(bytes([byte]) + bytes(after)) ^ _CRC_OF_ZEROS[after + 1] for byte in range(256)]
+        for after in range(_CRC_SPAN)
+    ],
+    dtype=np.uint32,
+)
+"""[n, b]: what byte b contributes to a CRC when n bytes follow it."""
+
+
+def word_hashes(texts: Iterable[str]) -> np.ndarray:
+    """zlib.crc32 of the UTF-8 of each word of the lower-cased texts, in order (uint64):
+    the words a signature is made of."""
+    # A space between texts ends a word as the end of a text does.
+    return _word_hashes(" ".join(text.lower() for text in texts))
+
+
+def _word_hashes(text: str) -> np.ndarray:
+    data = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    points = code_points(text)
+    in_word = word_characters()[points]
+    if len(points) != len(data):
+        # Each character's flag, once for each of its bytes of UTF-8.
+        in_word = np.repeat(in_word, utf8_lengths(points))
+    starts, ends = run_bounds(in_word)
+    if not len(starts):
+        return np.zeros(0, dtype=np.uint64)
+    lengths = ends - starts
+    word_bytes = data[in_word]
+    word_ends = np.cumsum(lengths)
+    bytes_after = np.repeat(word_ends - 1, lengths) - np.arange(len(word_bytes))
+    contributions = _CRC_OF_BYTE[np.minimum(bytes_after, _CRC_SPAN - 1), word_bytes]
+    hashes = np.bitwise_xor.reduceat(contributions, word_ends - lengths)
+    hashes ^= _CRC_OF_ZEROS[np.minimum(lengths, _CRC_SPAN)]
+    for index in np.flatnonzero(lengths > _CRC_SPAN):
+        hashes[index] = zlib.crc32(data[starts[index] : ends[index]])
+    return hashes.astype(np.uint64)
 
 
 def band_keys(signature_bytes: bytes) -> list[int]:

@@ -134,16 +134,21 @@ def _number_from_words(text: str) -> int | None:
 
 _MARKER_SYMBOLS = frozenset(f"*~=#_+-{_DASHES}•·°◦○●◆◇♦♥♡❤☆★✦✧✿❀§¤^/\\|<>")
 _MARKER_LETTERS = frozenset("oO0xX")
+_MARKER_CHARACTERS = _MARKER_SYMBOLS | _MARKER_LETTERS
 _MAX_MARKER_LENGTH = 200
 
 
 def is_scene_break(line: str) -> bool:
     """True for a line that is only a scene-break marker (see the module docstring)."""
+    # Asked of every line: most are prose, told apart by their first character without
+    # taking the whole line apart.
+    if line.lstrip()[:1] not in _MARKER_CHARACTERS:
+        return False
     marker = "".join(line.split())
     if not marker or len(marker) > _MAX_MARKER_LENGTH:
         return False
     chars = set(marker)
-    if not chars <= _MARKER_SYMBOLS | _MARKER_LETTERS:
+    if not chars <= _MARKER_CHARACTERS:
         return False
     # Letters alone ("oOo", "xXx") need three to be a marker rather than a word.
     return bool(chars & _MARKER_SYMBOLS) or 3 <= len(marker) <= 20

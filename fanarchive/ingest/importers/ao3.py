@@ -99,6 +99,11 @@ def recognizes(head: bytes, name: str) -> bool:
     # E-books (EPUB, MOBI, PDF) may hold the preface too: the EPUB importer reads them.
     if head.startswith((b"PK", b"%PDF")) or head[60:68] in (b"BOOKMOBI", b"TEXtREAd"):
         return False
+    # Both rules need "posted" or "preface": a substring test spares most files the
+    # case-insensitive regex scans of 64 KiB.
+    lowered = head.lower()
+    if b"preface" not in lowered and b"posted" not in lowered:
+        return False
     has_preface = bool(_PREFACE.search(head))
     if _SIGNATURE.search(head):
         return has_preface or bool(_ARCHIVE.search(head))

@@ -179,6 +179,7 @@ def test_a_work_imported_and_updated_in_one_batch_is_searched_as_updated(tmp_pat
     write(folder / "b-newer.html", newer_download())
     code, outcomes, _ = run_import(folder)
 
+    assert code == 0
     assert [outcome["status"] for outcome in outcomes] == ["imported", "updated"]
     work = Work.objects.get()
 

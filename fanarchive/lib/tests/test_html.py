@@ -1,5 +1,12 @@
+import nh3
+from hypothesis import given
+from hypothesis import strategies as st
+
 from fanarchive.lib.html import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
     SCENE_BREAK,
+    _keep_attribute,
     clean_story_html,
     html_to_text,
     looks_like_html,
@@ -78,3 +85,35 @@ def test_it_scopes_paragraph_ids_for_a_whole_work_page():
     assert scope_paragraph_ids('<p id="p1">a</p><p id="p2" title="x">b</p>', "c3") == (
         '<p id="c3p1">a</p><p id="c3p2" title="x">b</p>'
     )
+
+
+def _sanitize_as_first_written(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_keep_attribute,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+_MARKUP = st.lists(
+    st.sampled_from(
+        [
+            "<p>", "</p>", '<p id="p7">', '<p id="x">', '<hr class="scene-break">',
+            '<hr class="x">',
+            '<a href="javascript:alert(1)">', '<a href="https://example.org/" rel="x">', "</a>",
+            "<script>", "</script>", "<!-- note -->", '<img src="data:x" onerror="y">', "<i>",
+            "</i>", "&amp;", "&", "<", ">", "text", " ", "\n", '<table><td colspan="2">', "<style>",
+        ]
+    )
+    | st.text(max_size=5),
+    max_size=30,
+).map("".join)  # fmt: skip
+
+
+@given(_MARKUP)
+def test_the_reused_sanitiser_cleans_as_nh3_clean_does(html):
+    assert sanitize(html) == _sanitize_as_first_written(html)

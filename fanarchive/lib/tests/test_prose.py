@@ -400,3 +400,19 @@ def test_undecorating_strips_what_the_decoration_pattern_strips(line):
 
     decoration = re.compile(r"^[\s*~=#_+\-\u2013\u2014]+|[\s*~=#_+\-\u2013\u2014]+$")
     assert _undecorate(line) == decoration.sub("", line)
+
+
+def _scene_break_as_first_written(line: str) -> bool:
+    marker = "".join(line.split())
+    if not marker or len(marker) > 200:
+        return False
+    chars = set(marker)
+    symbols = set("*~=#_+-\u2013\u2014•·°◦○●◆◇♦♥♡❤☆★✦✧✿❀§¤^/\\|<>")
+    if not chars <= symbols | set("oO0xX"):
+        return False
+    return bool(chars & symbols) or 3 <= len(marker) <= 20
+
+
+@given(st.text(alphabet=st.sampled_from([*" \t\u00a0\u3000*~=-\u2014•oOx0aé.", "\x1c"])))
+def test_the_quick_look_at_the_first_character_decides_as_the_whole_line_did(line):
+    assert is_scene_break(line) == _scene_break_as_first_written(line)

@@ -5,6 +5,7 @@
 # ruff: noqa: RUF001
 
 import codecs
+import unicodedata
 from collections import Counter
 
 import pytest
@@ -12,10 +13,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fanarchive.lib.textdecode import (
+    _MOJIBAKE_HINT,
     UndecodableText,
+    _has_mojibake_hint,
     _is_unprintable,
     _unprintable_share,
     decode_text,
+    repair,
 )
 
 STORY = "“Wait,” she said — and then, quieter… ‘It’s only me.’ Café, naïve, Müller."
@@ -182,3 +186,44 @@ def test_the_unprintable_share_counts_every_character_as_before(text):
     visible = sum(count for char, count in counts.items() if not char.isspace())
     bad = sum(count for char, count in counts.items() if _is_unprintable(char))
     assert _unprintable_share(text) == (bad / visible if visible else 0.0)
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            [*"a \t\n\r\x00\x01\x7f\x80\x9f\x0b\x1c", *"\u00a0\ufffd\u2028\ue000\U0010ffff\u0378é"]
+        )
+    )
+)
+def test_the_unprintable_share_of_control_heavy_text_is_as_before(text):
+    counts = Counter(text)
+    visible = sum(count for char, count in counts.items() if not char.isspace())
+    bad = sum(count for char, count in counts.items() if _is_unprintable(char))
+    assert _unprintable_share(text) == (bad / visible if visible else 0.0)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_text_needs_no_repair(text):
+    # No mojibake hint is ASCII, so ftfy never ran on it: only NFC, which keeps ASCII.
+    assert _MOJIBAKE_HINT.search(text) is None
+    assert repair(text) == unicodedata.normalize("NFC", text) == text
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            [
+                *"a\u00e9 \u00c2\u00c3\u00e2\u00f4\u00f5\u00c1\u0080\u0090\u009f\u00a0\u00bf",
+                *"\u00c0\u0152\u0178\u0192\u02c6\u2013\u201a\u201e\u201f\u2022\u2122\u20ac",
+                *"\u2019\ufffe\uffff\U0001f600\U00010080",
+            ]
+        )
+    )
+)
+def test_the_mojibake_hint_is_found_as_the_regex_finds_it(text):
+    assert _has_mojibake_hint(text) == bool(_MOJIBAKE_HINT.search(text))
+
+
+@given(st.text())
+def test_the_mojibake_hint_is_found_as_the_regex_finds_it_in_any_text(text):
+    assert _has_mojibake_hint(text) == bool(_MOJIBAKE_HINT.search(text))
