@@ -7,9 +7,7 @@ Settings: `EBOOK_CONVERT` names the tool (a name looked up on PATH, or a path; d
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
@@ -18,6 +16,7 @@ from django.conf import settings
 
 from fanarchive.downloads.book import Book
 from fanarchive.downloads.formats import epub
+from fanarchive.lib.calibre import ConversionFailed, ebook_convert
 
 DEFAULT_TOOL = "ebook-convert"
 DEFAULT_TIMEOUT = 900
@@ -49,37 +48,16 @@ def convert(book: Book, out: BinaryIO, extension: str, options: list[str]) -> No
         target = Path(folder) / f"book.{extension}"
         with source.open("wb") as stream:
             epub.write(book, stream)
-        # calibre writes its settings under the home directory; a server's user may have
-        # none it can write, and one conversion must not see another's.
-        environment = {**os.environ, "CALIBRE_CONFIG_DIRECTORY": str(Path(folder) / "config")}
         try:
-            # The program is calibre's, from settings or PATH; the file names are ours.
-            result = subprocess.run(  # noqa: S603
-                [program, str(source), str(target), *options],
-                capture_output=True,
-                stdin=subprocess.DEVNULL,
+            ebook_convert(
+                program,
+                source,
+                target,
                 timeout=timeout,
-                check=False,
-                cwd=folder,
-                env=environment,
+                what=f"the book to {extension.upper()}",
+                options=options,
             )
-        except subprocess.TimeoutExpired:
-            raise ConversionError(
-                f"calibre's ebook-convert took more than {timeout} seconds to make the "
-                f"{extension.upper()}"
-            ) from None
-        except OSError as error:
-            raise ConversionError(f"could not run calibre's ebook-convert ({error})") from None
-        if result.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
-            detail = _last_line(result.stderr) or _last_line(result.stdout) or "no output"
-            raise ConversionError(
-                f"calibre's ebook-convert could not make the {extension.upper()} "
-                f"(exit status {result.returncode}): {detail}"
-            )
+        except ConversionFailed as error:
+            raise ConversionError(str(error)) from None
         with target.open("rb") as made:
             shutil.copyfileobj(made, out)
-
-
-def _last_line(output: bytes) -> str:
-    lines = [line.strip() for line in output.decode("utf-8", "replace").splitlines()]
-    return next((line for line in reversed(lines) if line), "")[:300]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,18 +16,6 @@ from fanarchive.works.tests.factories import make_work
 
 pytestmark = pytest.mark.django_db
 TOOL_TIMEOUT = 300
-
-
-@pytest.fixture
-def calibre() -> None:
-    """Skipped with the reason where calibre is not installed, failed in CI, where a
-    skip would hide a broken setup."""
-    if shutil.which("ebook-convert") and shutil.which("ebook-meta"):
-        return
-    message = "calibre's ebook-convert and ebook-meta are not installed (apt-get install calibre)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def tidewater() -> Work:

@@ -36,7 +36,6 @@ import hashlib
 import io
 import re
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,6 +48,7 @@ from fanarchive.ingest.importers import ao3, fanficfare
 from fanarchive.ingest.importers.labels import Group, apply_fields, apply_names
 from fanarchive.ingest.importers.plaintext import title_from_file_name
 from fanarchive.ingest.parsed import ParsedChapter, ParsedWork, ParseError
+from fanarchive.lib.calibre import ConversionFailed, ebook_convert
 from fanarchive.lib.epub import Epub, EpubError, MetadataItem, open_epub
 
 NAME = "epub"
@@ -137,31 +137,12 @@ def convert_with_calibre(data: bytes, kind: str, name: str) -> bytes:
         target = Path(folder) / "book.epub"
         source.write_bytes(data)
         try:
-            # The tool is calibre's own, found on PATH; the file names are ours.
-            result = subprocess.run(  # noqa: S603
-                [tool, str(source), str(target)],
-                capture_output=True,
-                timeout=CONVERT_TIMEOUT,
-                check=False,
-                cwd=folder,
-            )
-        except subprocess.TimeoutExpired:
-            raise ParseError(
-                f"calibre took more than {CONVERT_TIMEOUT} seconds to convert the {kind}"
-            ) from None
-        except OSError as error:
-            raise ParseError(f"could not run calibre's ebook-convert ({error})") from None
-        if result.returncode != 0 or not target.is_file():
-            detail = _last_line(result.stderr) or _last_line(result.stdout)
-            raise ParseError(f"calibre could not convert the {kind}: {detail or 'no output'}")
+            ebook_convert(tool, source, target, timeout=CONVERT_TIMEOUT, what=f"the {kind}")
+        except ConversionFailed as error:
+            raise ParseError(str(error)) from None
         if target.stat().st_size > MAX_CONVERTED:
             raise ParseError(f"the {kind} converts to an EPUB larger than {MAX_CONVERTED:,} bytes")
         return target.read_bytes()
-
-
-def _last_line(output: bytes) -> str:
-    lines = [line.strip() for line in output.decode("utf-8", "replace").splitlines()]
-    return next((line for line in reversed(lines) if line), "")[:300]
 
 
 # The generic reader ------------------------------------------------------------------
