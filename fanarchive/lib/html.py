@@ -36,13 +36,22 @@ def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
     return value
 
 
+# The only links stored story HTML may hold, and downloads may carry out of it.
+LINK_SCHEMES = ("http", "https", "mailto")
+
+
+def is_allowed_link(href: str) -> bool:
+    """Whether a link goes somewhere a story may point: a web page or an address."""
+    return href.strip().lower().startswith(tuple(f"{scheme}:" for scheme in LINK_SCHEMES))
+
+
 # Built once: nh3.clean builds its sanitiser anew on every call, which cost more than
 # cleaning the short fields (summary, notes) most chapters have.
 _CLEANER = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     attributes=ALLOWED_ATTRIBUTES,
     attribute_filter=_keep_attribute,
-    url_schemes={"http", "https", "mailto"},
+    url_schemes=set(LINK_SCHEMES),
     link_rel="nofollow noopener noreferrer",
     strip_comments=True,
 )

@@ -11,8 +11,6 @@ what it was, so the book validates and an import restores the story exactly.
 
 from __future__ import annotations
 
-import re
-
 import lxml.html
 from lxml import etree
 
@@ -23,6 +21,7 @@ from fanarchive.ingest.importers.fanarchive_book import (
     ATTR_NAME,
     ATTR_WAS,
 )
+from fanarchive.lib.html import is_allowed_link
 
 # Obsolete elements: (replacement, style keeping their look).
 _OBSOLETE: dict[str, tuple[str, str]] = {
@@ -33,7 +32,6 @@ _OBSOLETE: dict[str, tuple[str, str]] = {
     "acronym": ("abbr", ""),
 }
 _ALIGNMENTS = frozenset({"left", "right", "center", "justify"})
-_LINK_SCHEMES = re.compile(r"(https?|mailto):", re.I)
 
 
 def to_xhtml(
@@ -79,7 +77,7 @@ def _modernise(element: lxml.html.HtmlElement, id_prefix: str, keep_ids: bool) -
         if name is not None:
             element.set(ATTR_NAME, name)
         href = element.get("href")
-        if href is not None and not _LINK_SCHEMES.match(href.strip()):
+        if href is not None and not is_allowed_link(href):
             # A link to a page of the site the story came from: not in the book.
             element.set(ATTR_HREF, element.attrib.pop("href"))
         if element.get("href") is None:

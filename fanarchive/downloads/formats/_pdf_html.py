@@ -20,6 +20,7 @@ from reportlab.platypus import Flowable, HRFlowable, Paragraph, Spacer, Table, T
 from reportlab.platypus.xpreformatted import XPreformatted
 
 from fanarchive.downloads.formats._pdf_fonts import MONO, SANS, SERIF, has_cjk, markup
+from fanarchive.lib.html import is_allowed_link
 
 _BLOCKS = frozenset(
     {
@@ -53,7 +54,6 @@ _INLINE: dict[str, tuple[str, str]] = {
     "q": ("\u201c", "\u201d"),
 }
 _ALIGN = {"left": TA_LEFT, "right": TA_RIGHT, "center": TA_CENTER, "justify": TA_JUSTIFY}
-_LINK = re.compile(r"\s*(https?|mailto):", re.I)
 # A table whose row holds more text than this might not fit on a page, which ReportLab
 # cannot split: such a table is set as paragraphs, cell after cell, instead.
 _TABLE_ROW_LIMIT = 1200
@@ -296,7 +296,7 @@ class Converter:
             return f"{start}{inner}{end}" if inner else ""
         if tag == "a":
             href = element.get("href") or ""
-            if inner and _LINK.match(href):
+            if inner and is_allowed_link(href):
                 target = quoteattr(href.strip())
                 return f"<a href={target} color={quoteattr(LINK_COLOUR)}>{inner}</a>"
             return inner

@@ -1,4 +1,5 @@
 import nh3
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -9,6 +10,7 @@ from fanarchive.lib.html import (
     _keep_attribute,
     clean_story_html,
     html_to_text,
+    is_allowed_link,
     looks_like_html,
     number_paragraphs,
     sanitize,
@@ -117,3 +119,20 @@ _MARKUP = st.lists(
 @given(_MARKUP)
 def test_the_reused_sanitiser_cleans_as_nh3_clean_does(html):
     assert sanitize(html) == _sanitize_as_first_written(html)
+
+
+@pytest.mark.parametrize(
+    ("href", "allowed"),
+    [
+        ("https://example.org/", True),
+        ("  HTTP://example.org/", True),
+        ("mailto:keeper@example.org", True),
+        ("javascript:alert(1)", False),
+        (" JavaScript:alert(1)", False),
+        ("data:text/html,hi", False),
+        ("#p3", False),
+        ("ftp://example.org/", False),
+    ],
+)
+def test_only_web_and_mail_links_are_allowed(href, allowed):
+    assert is_allowed_link(href) is allowed
